@@ -1,0 +1,3 @@
+from celery2arq.cli import main
+
+main()
