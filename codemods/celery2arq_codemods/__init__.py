@@ -3,3 +3,16 @@
 A leaf package: it imports only libcst, the standard library and celery2arq's static
 modules, so it runs under ``python -m libcst.tool codemod`` with nothing else loaded.
 """
+
+from __future__ import annotations
+
+from celery2arq_codemods.convert_app import ConvertAppCommand
+from celery2arq_codemods.convert_imports import ConvertImportsCommand
+from celery2arq_codemods.convert_task import ConvertTaskCommand
+
+# The order ``celery2arq rewrite`` runs the per-file codemods in.
+PIPELINE = (ConvertTaskCommand,)
+# Run afterwards, on files that import Celery, only when no task of the project stays on Celery.
+APP_PIPELINE = (ConvertAppCommand, ConvertImportsCommand)
+
+__all__ = ["APP_PIPELINE", "PIPELINE", "ConvertAppCommand", "ConvertImportsCommand", "ConvertTaskCommand"]

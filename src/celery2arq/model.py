@@ -205,6 +205,7 @@ class Undecided(Located):
 
     code: str = ""
     message: str = ""
+    suppressed: bool = False  # set by verdicts.assign when an ignore comment or the config silences it
 
 
 @dataclass

@@ -1,0 +1,256 @@
+"""``celery2arq rewrite`` as a function: find files, rewrite them (in parallel), generate workers, write."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from celery2arq_codemods import APP_PIPELINE
+from celery2arq_codemods._names import SCRATCH_KNOWN_APPS, SCRATCH_LEAVE_TASKS
+
+from celery2arq.discovery import discover
+from celery2arq.rewrite.engine import FileOutcome, rewrite_source
+from celery2arq.rewrite.files import import_root
+from celery2arq.rewrite.inventory import SETTING_SPELLINGS
+from celery2arq.rewrite.worker_settings import HEADER, WorkerModule, plan
+from celery2arq.rewrite.writer import write_atomic
+from celery2arq.scan.modules import is_package_file, module_name
+
+Mode = Literal["write", "diff", "check"]
+# Only files that can define a task, an app or a setting the WorkerSettings use are parsed.
+_PREFILTER = re.compile(
+    rb"@[ \t]*[\w.]*task\b|\bCelery[ \t]*\(|\barq_task\b|\bApp[ \t]*\("
+    rb"|^[ \t]*(?:[\w.]*\.conf\.)?(?:"
+    + b"|".join(k.encode() for k in sorted(SETTING_SPELLINGS))
+    + rb")[ \t]*=",
+    re.M,
+)
+
+_CELERY_IMPORT = re.compile(rb"^[ \t]*from[ \t]+celery(?:\.result|\.exceptions)?[ \t]+import\b", re.M)
+
+
+@dataclass
+class RewriteResult:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    generated: list[tuple[Path, WorkerModule, bytes | None]] = field(
+        default_factory=list
+    )  # path, module, old
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    diffs: list[str] = field(default_factory=list)
+    left_by_verdict: list[str] = field(default_factory=list)  # tasks the audit keeps on Celery
+
+    @property
+    def changed(self) -> list[str]:
+        files = [o.path for o in self.outcomes if o.changed]
+        files += [str(path) for path, module, old in self.generated if old != module.source.encode()]
+        return sorted(files)
+
+    @property
+    def worker_settings(self) -> list[str]:
+        return [dotted for _, module, _ in self.generated for dotted in module.dotted_settings]
+
+    @property
+    def converted(self) -> int:
+        return sum(len(o.converted) for o in self.outcomes)
+
+    @property
+    def left(self) -> int:
+        return sum(len(o.left) for o in self.outcomes) + len(self.left_by_verdict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "changed": self.changed,
+            "worker_settings": self.worker_settings,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "tasks": {"converted": self.converted, "left_on_celery": self.left},
+        }
+
+
+@dataclass
+class _Job:
+    path: str
+    module: str
+    is_package: bool
+    root: str
+
+
+def _process(job: _Job, scratch: dict[str, Any], verbose: bool) -> FileOutcome:
+    path = Path(job.path)
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        return FileOutcome(
+            job.path, job.module, b"", b"", error=f"{job.path}: could not read: {exc.strerror}"
+        )
+    if not _PREFILTER.search(source):
+        return FileOutcome(job.path, job.module, source, source)
+    return rewrite_source(
+        source, path=job.path, module=job.module, is_package=job.is_package, scratch=scratch, verbose=verbose
+    )
+
+
+def _map(func: Callable[..., FileOutcome], jobs: list[_Job], workers: int, *args: Any) -> list[FileOutcome]:
+    if workers <= 1 or len(jobs) <= 1:
+        return [func(job, *args) for job in jobs]
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        return list(pool.map(func, jobs, *[[a] * len(jobs) for a in args], chunksize=8))
+
+
+@dataclass
+class _Facts:
+    """Project-wide facts from the audit: what one file's codemod cannot know."""
+
+    known_apps: set[str] | None = None
+    leave: set[str] = field(default_factory=set)  # task names with verdict ``celery``
+    beat: list[Any] = field(default_factory=list)
+    signals: list[tuple[str, str]] = field(default_factory=list)  # (signal, dotted handler)
+
+
+def _project_facts(paths: list[Path]) -> _Facts:
+    from celery2arq.audit import run_audit
+    from celery2arq.discovery import default_root
+
+    root = default_root(paths)
+    project = run_audit(paths, root=root)
+    signals = []
+    for handler in project.signals:
+        module = module_name(Path(root, handler.file))
+        signals.append((handler.signal, f"{module}.{handler.function}"))
+    return _Facts(
+        known_apps={app.path for app in project.apps} or None,
+        leave={task.name for task in project.tasks if task.verdict == "celery"},
+        beat=list(project.beat),
+        signals=signals,
+    )
+
+
+def _convert_apps(outcome: FileOutcome, job: _Job, verbose: bool) -> FileOutcome:
+    """Second pass: ``Celery(...)`` → the shim's ``App(...)``, Celery imports → shim imports."""
+    if outcome.error or outcome.inventory is None:
+        return outcome
+    if not outcome.inventory.celery_apps and not _CELERY_IMPORT.search(outcome.new):
+        return outcome
+    second = rewrite_source(
+        outcome.new,
+        path=job.path,
+        module=job.module,
+        is_package=job.is_package,
+        verbose=verbose,
+        commands=APP_PIPELINE,
+    )
+    if second.error:
+        outcome.error = second.error
+        return outcome
+    second.original = outcome.original
+    second.converted, second.left = outcome.converted, outcome.left
+    second.warnings = outcome.warnings + second.warnings
+    return second
+
+
+def _display(path: Path) -> Path:
+    """The path relative to the working directory when it is below it (as the input paths are)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _diff(path: str, old: bytes, new: bytes) -> str:
+    before = old.decode("utf-8", "replace").splitlines(keepends=True)
+    after = new.decode("utf-8", "replace").splitlines(keepends=True)
+    fromfile = f"a/{path}" if old else "/dev/null"
+    return "".join(difflib.unified_diff(before, after, fromfile, f"b/{path}"))
+
+
+def run_rewrite(
+    paths: Iterable[Path],
+    *,
+    mode: Mode = "write",
+    jobs: int | None = None,
+    exclude: tuple[str, ...] = (),
+    verbose: bool = False,
+    use_audit: bool = True,
+) -> RewriteResult:
+    paths = [Path(p) for p in paths]
+    result = RewriteResult()
+    _, found = discover(paths, exclude=exclude)
+    files = [_display(f) for f in found]
+    job_list = [
+        _Job(str(f), module_name(f), is_package_file(f), str(import_root(f)))
+        for f in files
+        if f.name != "arq_worker.py" or not f.read_bytes().startswith(HEADER.encode())
+    ]
+    facts = _Facts()
+    if use_audit:
+        try:
+            facts = _project_facts(paths)
+        except Exception as exc:  # the audit is an enrichment: rewrite still works from its own reading
+            result.warnings.append(
+                f"audit failed, tasks matched by the codemod alone: {type(exc).__name__}: {exc}"
+            )
+    leave = facts.leave
+    scratch: dict[str, Any] = {SCRATCH_LEAVE_TASKS: leave}
+    if facts.known_apps is not None:
+        scratch[SCRATCH_KNOWN_APPS] = facts.known_apps
+    workers = jobs or min(os.cpu_count() or 1, len(job_list))
+    by_path = {job.path: job for job in job_list}
+    result.outcomes = sorted(_map(_process, job_list, workers, scratch, verbose), key=lambda o: o.path)
+    if not leave and not any(o.left for o in result.outcomes):
+        result.outcomes = [_convert_apps(o, by_path[o.path], verbose) for o in result.outcomes]
+    for outcome in result.outcomes:
+        if outcome.error:
+            result.errors.append(outcome.error)
+        result.warnings.extend(outcome.warnings)
+    result.left_by_verdict = sorted(leave)
+    _generate(result, job_list, facts)
+    for outcome in result.outcomes:
+        if outcome.changed:
+            if mode == "diff":
+                result.diffs.append(_diff(outcome.path, outcome.original, outcome.new))
+            elif mode == "write":
+                write_atomic(Path(outcome.path), outcome.new)
+    for path, module, old in result.generated:
+        new = module.source.encode()
+        if old == new:
+            continue
+        if mode == "diff":
+            result.diffs.append(_diff(str(path), old or b"", new))
+        elif mode == "write":
+            write_atomic(path, new)
+    return result
+
+
+def _generate(result: RewriteResult, jobs: list[_Job], facts: _Facts) -> None:
+    """Plan the worker modules per import root; refuse to overwrite a file we did not generate."""
+    roots: dict[str, list[FileOutcome]] = {}
+    packages: dict[str, bool] = {}
+    by_path = {job.path: job for job in jobs}
+    for outcome in result.outcomes:
+        if outcome.inventory is not None:
+            roots.setdefault(by_path[outcome.path].root, []).append(outcome)
+        packages[outcome.module] = by_path[outcome.path].is_package
+    for root, outcomes in sorted(roots.items()):
+        inventories = [o.inventory for o in outcomes if o.inventory]
+        for module in plan(inventories, packages, facts.beat, facts.signals):
+            path = _display(Path(root, module.path))
+            old = path.read_bytes() if path.exists() else None
+            if old is not None and not old.startswith(HEADER.encode()):
+                result.errors.append(f"{path}: exists and was not generated by celery2arq; not overwritten")
+                continue
+            try:
+                compile(module.source, str(path), "exec", dont_inherit=True)
+            except SyntaxError as exc:  # a generator bug: say so rather than write it
+                result.errors.append(
+                    f"{path}: generated worker settings do not compile (please report): {exc}"
+                )
+                continue
+            result.generated.append((path, module, old))

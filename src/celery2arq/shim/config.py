@@ -1,0 +1,141 @@
+"""Process-wide shim settings: ``configure(...)``, environment variables and Celery's own settings.
+
+Precedence for the Redis URL: ``CELERY2ARQ_REDIS_URL`` > ``configure(redis_url=)`` > the broker URL of a
+shim ``App`` or of the configured Celery app when it is ``redis://``/``rediss://``/``unix://`` > ARQ's
+default ``redis://localhost:6379/0``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+RUNS_ON = ("arq", "celery")
+DEFAULT_REDIS_URL = "redis://localhost:6379/0"
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+@dataclass
+class Settings:
+    """What ``configure()`` sets; ``None`` means "not set here, look further"."""
+
+    redis_url: str | None = None
+    eager: bool | None = None
+    strict: bool = False
+    serializer: str = "pickle"
+    default_runs_on: str = "arq"
+    runs_on: dict[str, str] = field(default_factory=dict)
+    celery_app: Any = None
+    default_queue: str | None = None
+    check_registry: bool = False
+    connect_timeout: float = 2.0
+    socket_timeout: float = 5.0
+
+
+settings = Settings()
+_apps: list[Any] = []  # shim App objects in creation order; the first one is the "current app"
+
+
+def configure(**options: Any) -> Settings:
+    """Set shim options (``redis_url``, ``eager``, ``strict``, ``serializer`` = ``"pickle"``/``"json"``,
+    ``default_runs_on``, ``runs_on`` = {task name: "arq"/"celery"}, ``celery_app``, ``default_queue``,
+    ``check_registry``, ``connect_timeout``, ``socket_timeout``); returns the settings."""
+    for key, value in options.items():
+        if not hasattr(settings, key):
+            raise TypeError(f"configure() got an unknown option {key!r}")
+        if key in ("default_runs_on",) and value not in RUNS_ON:
+            raise ValueError(f"default_runs_on must be one of {RUNS_ON}, not {value!r}")
+        if key == "runs_on":
+            value = dict(value)
+            bad = {k: v for k, v in value.items() if v not in RUNS_ON}
+            if bad:
+                raise ValueError(f"runs_on values must be one of {RUNS_ON}: {bad!r}")
+        if key == "serializer" and value not in ("pickle", "json"):
+            raise ValueError(f"serializer must be 'pickle' or 'json', not {value!r}")
+        setattr(settings, key, value)
+    if "celery_app" in options and options["celery_app"] is not None:
+        from .routing import register_all_with_celery
+
+        register_all_with_celery(options["celery_app"])
+    if {"redis_url", "serializer", "connect_timeout", "socket_timeout"} & options.keys():
+        from .connection import reset_clients
+
+        reset_clients()
+    return settings
+
+
+def reset() -> None:
+    """Back to defaults (tests)."""
+    global settings
+    fresh = Settings()
+    for key in fresh.__dataclass_fields__:
+        setattr(settings, key, getattr(fresh, key))
+
+
+def register_app(app: Any) -> None:
+    _apps.append(app)
+
+
+def current_app() -> Any:
+    return _apps[0] if _apps else None
+
+
+def _conf_value(conf: Mapping[str, Any] | None, key: str) -> Any:
+    if conf is None:
+        return None
+    try:
+        return conf.get(key)
+    except Exception:  # a Celery Settings object may raise on odd keys
+        return None
+
+
+def _celery_conf() -> Any:
+    app = settings.celery_app
+    return getattr(app, "conf", None) if app is not None else None
+
+
+def redis_url(app: Any = None) -> str:
+    """The Redis URL jobs go to (see the module docstring for the precedence)."""
+    env = os.environ.get("CELERY2ARQ_REDIS_URL")
+    if env:
+        return env
+    if settings.redis_url:
+        return settings.redis_url
+    for conf in (getattr(app or current_app(), "conf", None), _celery_conf()):
+        broker = _conf_value(conf, "broker_url")
+        if isinstance(broker, str) and broker.startswith(REDIS_SCHEMES):
+            return broker
+    return DEFAULT_REDIS_URL
+
+
+def is_eager(app: Any = None) -> bool:
+    """``CELERY2ARQ_EAGER=1`` > ``configure(eager=)`` > ``task_always_eager`` of the shim/Celery app."""
+    env = os.environ.get("CELERY2ARQ_EAGER")
+    if env is not None and env != "":
+        return env.lower() not in ("0", "false", "no", "off")
+    if settings.eager is not None:
+        return settings.eager
+    for conf in (getattr(app or current_app(), "conf", None), _celery_conf()):
+        if _conf_value(conf, "task_always_eager"):
+            return True
+    return False
+
+
+def eager_propagates(app: Any = None) -> bool:
+    """Celery's ``task_eager_propagates``: ``.delay()`` raises the task's exception in eager mode."""
+    for conf in (getattr(app or current_app(), "conf", None), _celery_conf()):
+        if _conf_value(conf, "task_eager_propagates"):
+            return True
+    return False
+
+
+def arq_queue_name(queue: str | None) -> str:
+    """Celery queue name -> ARQ queue key: ``None`` -> ``arq:queue``; ``q`` -> ``arq:q`` (trap 19)."""
+    from arq.constants import default_queue_name
+
+    queue = queue or settings.default_queue
+    if not queue:
+        return default_queue_name
+    return queue if queue.startswith("arq:") else f"arq:{queue}"

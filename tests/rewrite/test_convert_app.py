@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from celery2arq_codemods import APP_PIPELINE
+from codemod_tools import check_noop, check_transformed
+
+
+def test_celery_app_becomes_shim_app():
+    check_transformed(
+        """\
+        import os
+
+        from celery import Celery
+
+        app = Celery("proj", broker=os.environ.get("BROKER", "redis://localhost:6379/0"))
+        app.config_from_object("django.conf:settings", namespace="CELERY")
+        """,
+        """\
+        import os
+        from celery2arq.shim import App
+
+        app = App("proj", broker=os.environ.get("BROKER", "redis://localhost:6379/0"))
+        app.config_from_object("django.conf:settings", namespace="CELERY")
+        """,
+        commands=APP_PIPELINE,
+    )
+
+
+def test_other_calls_are_not_touched():
+    check_noop('from kombu import Queue\n\nq = Queue("celery")\n', commands=APP_PIPELINE)
+
+
+def test_call_site_imports_move_to_the_shim():
+    outcome = check_transformed(
+        """\
+        from celery import chain, shared_task
+        from celery.result import AsyncResult
+        from celery.exceptions import MaxRetriesExceededError as Exhausted
+
+
+        def status(task_id):
+            return AsyncResult(task_id).state
+        """,
+        """\
+        from celery import chain, shared_task
+        from celery2arq.shim import AsyncResult
+        from celery2arq.shim import MaxRetriesExceededError as Exhausted
+
+
+        def status(task_id):
+            return AsyncResult(task_id).state
+        """,
+        commands=APP_PIPELINE,
+    )
+    assert any("`from celery import chain` has no shim equivalent" in w for w in outcome.warnings)

@@ -1,0 +1,408 @@
+"""One golden before/after per rule of the convert_task codemod."""
+
+from __future__ import annotations
+
+import pytest
+from celery2arq_codemods._names import SCRATCH_KNOWN_APPS, SCRATCH_LEAVE_TASKS
+from codemod_tools import check_noop, check_transformed, run
+
+from celery2arq.rewrite.engine import rewrite_source
+
+
+def test_plain_shared_task_becomes_async_with_its_celery_name():
+    outcome = check_transformed(
+        """\
+        from celery import shared_task
+
+
+        @shared_task
+        def add(x, y):
+            return x + y
+        """,
+        """\
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(name="proj.tasks.add")
+        async def add(ctx, x, y):
+            return x + y
+        """,
+    )
+    assert outcome.converted == [
+        {
+            "name": "proj.tasks.add",
+            "function": "add",
+            "module": "proj.tasks",
+            "app": None,
+            "queue": None,
+            "async": True,
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("imports", "decorator"),
+    [
+        pytest.param("from celery import shared_task as st", "@st", id="alias"),
+        pytest.param("import celery", "@celery.shared_task()", id="module-attribute"),
+    ],
+)
+def test_shared_task_matched_by_meaning(imports, decorator):
+    check_transformed(
+        f"""\
+        {imports}
+
+
+        {decorator}
+        def ping():
+            return "pong"
+        """,
+        """\
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(name="proj.tasks.ping")
+        async def ping(ctx):
+            return "pong"
+        """,
+    )
+
+
+def test_app_task_with_local_app_keeps_the_app():
+    check_transformed(
+        """\
+        from celery import Celery
+
+        app = Celery("proj")
+
+
+        @app.task(queue="emails", name="mail.send")
+        def send(to):
+            return to
+        """,
+        """\
+        from celery import Celery
+        from celery2arq.shim import arq_task
+
+        app = Celery("proj")
+
+
+        @arq_task(queue="emails", name="mail.send")
+        async def send(ctx, to):
+            return to
+        """,
+    )
+
+
+def test_app_task_with_imported_app_drops_the_unused_import():
+    outcome = check_transformed(
+        """\
+        from .celery import app
+
+
+        @app.task()
+        def noop():
+            return None
+        """,
+        """\
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(name="proj.tasks.noop")
+        async def noop(ctx):
+            return None
+        """,
+        scratch={SCRATCH_KNOWN_APPS: {"proj.celery.app"}},
+    )
+    assert outcome.converted[0]["app"] == "proj.celery.app"
+
+
+def test_unknown_object_task_attribute_is_not_a_task_when_apps_are_known():
+    check_noop(
+        """\
+        from .registry import things
+
+
+        @things.task
+        def noop():
+            return None
+        """,
+        scratch={SCRATCH_KNOWN_APPS: {"proj.celery.app"}},
+    )
+
+
+def test_bound_task_self_uses_become_ctx_and_retry():
+    check_transformed(
+        """\
+        from celery import shared_task
+
+
+        @shared_task(bind=True, max_retries=5, default_retry_delay=10)
+        def charge(self, order):
+            if self.request.retries * 2 > 4:
+                return self.name, self.request.id
+            try:
+                return gateway.charge(order)
+            except IOError as exc:
+                raise self.retry(exc=exc, countdown=2 ** self.request.retries)
+            self.retry()
+        """,
+        """\
+        from celery2arq.shim import arq_task, retry
+
+
+        @arq_task(name="proj.tasks.charge", max_retries=5, default_retry_delay=10)
+        def charge(ctx, order):
+            if (ctx["job_try"] - 1) * 2 > 4:
+                return "proj.tasks.charge", ctx["job_id"]
+            try:
+                return gateway.charge(order)
+            except IOError as exc:
+                raise retry(ctx, exc=exc, countdown=2 ** (ctx["job_try"] - 1))
+            raise retry(ctx)
+        """,
+    )
+
+
+def test_blocking_body_stays_sync_and_keeps_time_sleep():
+    check_transformed(
+        """\
+        import time
+
+        import requests
+        from celery import shared_task
+
+
+        @shared_task
+        def fetch(url):
+            time.sleep(1)
+            return requests.get(url).status_code
+        """,
+        """\
+        import time
+
+        import requests
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(name="proj.tasks.fetch")
+        def fetch(ctx, url):
+            time.sleep(1)
+            return requests.get(url).status_code
+        """,
+    )
+
+
+def test_sleep_in_a_pure_body_becomes_asyncio_sleep():
+    check_transformed(
+        """\
+        from time import sleep
+
+        from celery import shared_task
+
+
+        @shared_task
+        def wait(n):
+            sleep(n)
+            return max(n, 0)
+        """,
+        """\
+        import asyncio
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(name="proj.tasks.wait")
+        async def wait(ctx, n):
+            await asyncio.sleep(n)
+            return max(n, 0)
+        """,
+    )
+
+
+def test_asyncio_run_becomes_await():
+    check_transformed(
+        """\
+        import asyncio
+
+        from celery import shared_task
+
+        from .client import fetch
+
+
+        @shared_task
+        def pull(n):
+            return asyncio.run(fetch(n)) + 1
+        """,
+        """\
+        from .client import fetch
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(name="proj.tasks.pull")
+        async def pull(ctx, n):
+            return await fetch(n) + 1
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        pytest.param('self.update_state(state="PROGRESS")', "C2A136", id="update-state"),
+        pytest.param("return self.request.hostname", "C2A132", id="request-approximate"),
+        pytest.param("return self.request.chord", "C2A133", id="request-workflow"),
+        pytest.param("raise self.retry(args=(1,))", "C2A135", id="retry-new-payload"),
+        pytest.param("return self.replace(other.s())", "C2A137", id="replace"),
+        pytest.param("return helper(self)", "C2A138", id="self-passed-on"),
+        pytest.param("return ctx.value", "C2A138", id="body-uses-ctx"),
+    ],
+)
+def test_untranslatable_self_use_is_left_with_a_comment(body, code):
+    before = f"""\
+from celery import shared_task
+
+
+@shared_task(bind=True)
+def job(self):
+    {body}
+"""
+    outcome = run(before)
+    new = outcome.new.decode()
+    assert new.startswith("from celery import shared_task\n\n\n# celery2arq: " + code + " ")
+    assert new.endswith(before.split("\n\n\n", 1)[1])
+    assert outcome.left == [{"name": "proj.tasks.job", "code": code}]
+    assert outcome.warnings and code in outcome.warnings[0]
+    assert run(new).new.decode() == new, "the comment is added once"
+
+
+def test_verdict_celery_is_left_byte_identical():
+    outcome = check_noop(
+        """\
+        from celery import shared_task
+
+
+        @shared_task(rate_limit="1/m")
+        def slow():
+            return 1
+        """,
+        scratch={SCRATCH_LEAVE_TASKS: {"proj.tasks.slow"}},
+    )
+    assert outcome.converted == []
+
+
+def test_custom_base_is_converted_with_a_todo():
+    check_transformed(
+        """\
+        from celery import shared_task
+
+        from .base import AuditedTask
+
+
+        @shared_task(base=AuditedTask)
+        def audited():
+            return 1
+        """,
+        """\
+        from .base import AuditedTask
+        from celery2arq.shim import arq_task
+
+
+        # celery2arq: C2A108 TODO custom Task base class: the runtime calls its hooks; review its __call__
+        @arq_task(name="proj.tasks.audited", base=AuditedTask)
+        async def audited(ctx):
+            return 1
+        """,
+    )
+
+
+def test_multiline_options_keep_their_layout_and_bind_goes():
+    check_transformed(
+        """\
+        from celery import shared_task
+
+
+        @shared_task(
+            bind=True,
+            autoretry_for=(KeyError,),  # the flaky lookup
+            retry_backoff=True,
+        )
+        def lookup(self, key):
+            return TABLE[key]
+        """,
+        """\
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(
+            name="proj.tasks.lookup",
+            autoretry_for=(KeyError,),  # the flaky lookup
+            retry_backoff=True,
+        )
+        async def lookup(ctx, key):
+            return TABLE[key]
+        """,
+    )
+
+
+def test_parameter_named_ctx_is_left():
+    outcome = run(
+        """\
+from celery import shared_task
+
+
+@shared_task
+def render(ctx):
+    return ctx
+"""
+    )
+    assert "# celery2arq: C2A138" in outcome.new.decode()
+    assert outcome.converted == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("def plain():\n    return 1\n", id="no-task"),
+        pytest.param(
+            "from celery import shared_task\n\n\ndef outer():\n    @shared_task\n    def inner():\n"
+            "        return 1\n    return inner\n",
+            id="nested-task",
+        ),
+        pytest.param(
+            "import functools\n\n\n@functools.cache\ndef cached():\n    return 1\n", id="other-decorator"
+        ),
+    ],
+)
+def test_noop(source):
+    check_noop(source)
+
+
+def test_crlf_and_bom_are_kept_exactly():
+    before = (
+        b"\xef\xbb\xbffrom celery import shared_task\r\n\r\n\r\n@shared_task\r\n"
+        b"def f(x):  # keep\r\n    return x\r\n"
+    )
+    after = (
+        b'\xef\xbb\xbffrom celery2arq.shim import arq_task\r\n\r\n\r\n@arq_task(name="proj.tasks.f")\r\n'
+        b"async def f(ctx, x):  # keep\r\n    return x\r\n"
+    )
+    outcome = rewrite_source(before, path="proj/tasks.py", module="proj.tasks")
+    assert outcome.new == after
+    assert rewrite_source(after, path="proj/tasks.py", module="proj.tasks").new == after
+
+
+def test_latin1_coding_cookie_is_kept():
+    before = "# -*- coding: latin-1 -*-\nfrom celery import shared_task\n\n\n@shared_task\n"
+    before += "def f():\n    return 'é'\n"
+    outcome = rewrite_source(before.encode("latin-1"), path="proj/tasks.py", module="proj.tasks")
+    assert outcome.error is None
+    assert "return 'é'" in outcome.new.decode("latin-1")
+    assert "é".encode() not in outcome.new
+
+
+def test_parse_error_is_reported_with_its_location():
+    outcome = rewrite_source(b"def broken(:\n", path="proj/bad.py", module="proj.bad")
+    assert outcome.error is not None
+    assert outcome.error.startswith("proj/bad.py:1:")
+    assert "could not parse" in outcome.error
+    assert not outcome.changed

@@ -1,0 +1,203 @@
+"""Beat entries (every origin and schedule kind), settings (every spelling), apps and signals."""
+
+from __future__ import annotations
+
+import textwrap
+
+from celery2arq.scan import scan_source, scan_sources
+
+
+def src(text: str) -> str:
+    return textwrap.dedent(text).lstrip()
+
+
+def test_beat_schedule_literal_on_conf_with_all_schedule_kinds():
+    project = scan_source(src("""
+        from datetime import timedelta
+        from celery import Celery
+        from celery.schedules import crontab, schedule, solar
+        app = Celery("proj")
+        NIGHTLY = crontab(minute=0, hour=3)
+        app.conf.beat_schedule = {
+            "nightly": {"task": "proj.cleanup", "schedule": NIGHTLY, "args": (1,), "kwargs": {"a": 2},
+                        "options": {"queue": "low", "expires": 60}},
+            "positional": {"task": "proj.x", "schedule": crontab("*/15", "9-17", "mon-fri")},
+            "from-string": {"task": "proj.x", "schedule": crontab.from_string("5 4 * * sun")},
+            "every-30s": {"task": "proj.x", "schedule": 30.0},
+            "delta": {"task": "proj.x", "schedule": timedelta(hours=1, minutes=30), "relative": True},
+            "sched": {"task": "proj.x", "schedule": schedule(run_every=timedelta(seconds=10))},
+            "sun": {"task": "proj.x", "schedule": solar("sunset", -37.81, 144.96)},
+            "custom": {"task": "proj.x", "schedule": MySchedule()},
+            "unknown": {"task": "proj.x", "schedule": some_name},
+        }
+    """))
+    entries = {e.name: e for e in project.beat}
+    assert all(e.origin == "conf.beat_schedule" and e.app == "mod.app" for e in project.beat)
+    nightly = entries["nightly"]
+    assert nightly.task == "proj.cleanup" and nightly.schedule.kind == "crontab"
+    assert {k: v.value for k, v in nightly.schedule.fields.items()} == {
+        "minute": 0, "hour": 3, "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"}
+    assert nightly.args.value == [1] and nightly.kwargs.value == {"a": 2}
+    assert nightly.options["queue"].value == "low" and nightly.options["expires"].value == 60
+    fields = entries["positional"].schedule.fields
+    assert (fields["minute"].value, fields["hour"].value, fields["day_of_week"].value) == ("*/15", "9-17", "mon-fri")
+    fields = entries["from-string"].schedule.fields
+    assert (fields["minute"].value, fields["hour"].value, fields["day_of_week"].value) == ("5", "4", "sun")
+    assert (entries["every-30s"].schedule.kind, entries["every-30s"].schedule.seconds) == ("interval", 30.0)
+    delta = entries["delta"].schedule
+    assert (delta.kind, delta.seconds, delta.relative) == ("interval", 5400.0, True)
+    assert entries["sched"].schedule.seconds == 10.0
+    assert entries["sun"].schedule.kind == "solar" and entries["sun"].schedule.fields["event"].value == "sunset"
+    assert entries["custom"].schedule.kind == "custom"
+    assert entries["unknown"].schedule.kind == "unknown"
+    assert [u.code for u in project.undecided] == ["C2A902"]
+
+
+def test_beat_in_django_settings_and_conf_update_and_subscript():
+    project = scan_sources({
+        "proj/__init__.py": "",
+        "proj/settings.py": src("""
+            from celery.schedules import crontab
+            CELERY_BEAT_SCHEDULE = {"a": {"task": "t.a", "schedule": crontab(hour=1)}}
+            CELERYBEAT_SCHEDULE = {"b": {"task": "t.b", "schedule": 60}}
+        """),
+        "proj/celery.py": src("""
+            from celery import Celery
+            app = Celery()
+            app.conf.update(beat_schedule={"c": {"task": "t.c", "schedule": 5}}, timezone="Europe/Paris")
+            app.conf["beat_schedule"] = {"d": dict(task="t.d", schedule=7)}
+        """),
+    })
+    assert [(e.name, e.task, e.origin, e.app) for e in project.beat] == [
+        ("c", "t.c", "conf.update", "proj.celery.app"),
+        ("d", "t.d", "conf[]", "proj.celery.app"),
+        ("a", "t.a", "CELERY_BEAT_SCHEDULE", None),
+        ("b", "t.b", "CELERYBEAT_SCHEDULE", None),
+    ]
+
+
+def test_add_periodic_task_resolves_the_signature():
+    project = scan_source(src("""
+        from celery import Celery
+        from celery.schedules import crontab
+        app = Celery()
+
+        @app.on_after_configure.connect
+        def setup_periodic_tasks(sender, **kwargs):
+            sender.add_periodic_task(10.0, ping.s("hello"), name="ping every 10")
+            sender.add_periodic_task(crontab(hour=7, minute=30), ping.s(word="x"), expires=10)
+
+        @app.task
+        def ping(word): ...
+    """))
+    first, second = project.beat
+    assert (first.name, first.task, first.schedule.seconds, first.args.value) == (
+        "ping every 10", "mod.ping", 10.0, ["hello"])
+    assert first.origin == "add_periodic_task"
+    assert second.task == "mod.ping" and second.kwargs.value == {"word": "x"}
+    assert second.options["expires"].value == 10 and second.schedule.kind == "crontab"
+    assert [(s.signal, s.function) for s in project.signals] == [("on_after_configure", "setup_periodic_tasks")]
+
+
+def test_database_scheduler_is_a_setting_and_undecided():
+    project = scan_source(
+        'CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"\n',
+        file="proj/settings.py", module="proj.settings",
+    )
+    (setting,) = project.settings
+    assert (setting.name, setting.spelled) == ("beat_scheduler", "CELERY_BEAT_SCHEDULER")
+    assert [u.code for u in project.undecided] == ["C2A902"]
+
+
+def test_settings_in_every_spelling_with_environment_lookups():
+    project = scan_sources({
+        "proj/__init__.py": "",
+        "proj/settings.py": src("""
+            import os
+            import environ
+            env = environ.Env()
+            REDIS = os.environ.get("REDIS_URL", "redis://localhost:6379/0")
+            CELERY_BROKER_URL = REDIS
+            CELERY_RESULT_BACKEND = env("RESULT_URL", default="redis://r")
+            CELERY_TASK_ACKS_LATE = True
+            CELERY_TIMEZONE = "Europe/Paris"
+            CELERY_TASK_ROUTES = {"a.*": {"queue": "a"}}
+            CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+            SECRET_KEY = "x"
+            DEBUG = True
+        """),
+        "proj/celeryconfig.py": src("""
+            import os
+            broker_url = os.environ["BROKER"]
+            result_backend = os.getenv("BACKEND")
+            task_time_limit = 30
+            timezone = "UTC"
+        """),
+        "proj/oldconfig.py": src("""
+            # old celery names
+            BROKER_URL = "amqp://"
+            CELERYD_CONCURRENCY = 4
+            CELERY_ALWAYS_EAGER = True
+        """),
+        "proj/celery.py": src("""
+            from celery import Celery
+            app = Celery("proj", broker=get_url(), backend="redis://b")
+            app.config_from_object("django.conf:settings", namespace="CELERY")
+            app.conf.task_soft_time_limit = 20
+            app.conf.update({"worker_concurrency": 2}, task_serializer="json")
+            app.autodiscover_tasks()
+        """),
+    })
+    got = {(s.file.split("/")[1], s.spelled): s for s in project.settings}
+    assert got[("settings.py", "CELERY_BROKER_URL")].env == {
+        "var": "REDIS_URL", "default": got[("settings.py", "CELERY_BROKER_URL")].env["default"]}
+    assert got[("settings.py", "CELERY_BROKER_URL")].env["default"].value == "redis://localhost:6379/0"
+    assert got[("settings.py", "CELERY_RESULT_BACKEND")].env["var"] == "RESULT_URL"
+    assert got[("settings.py", "CELERY_TASK_ACKS_LATE")].name == "task_acks_late"
+    assert got[("settings.py", "CELERY_TASK_ROUTES")].value.value == {"a.*": {"queue": "a"}}
+    assert ("settings.py", "SECRET_KEY") not in got and ("settings.py", "DEBUG") not in got
+    # a lowercase config module is only a Celery config when its name says so or something loads it
+    assert got[("celeryconfig.py", "broker_url")].env == {"var": "BROKER", "default": None}
+    assert got[("celeryconfig.py", "result_backend")].env == {"var": "BACKEND", "default": None}
+    assert got[("celeryconfig.py", "timezone")].value.value == "UTC"
+    assert got[("oldconfig.py", "BROKER_URL")].name == "broker_url"
+    assert got[("oldconfig.py", "CELERYD_CONCURRENCY")].name == "worker_concurrency"
+    assert got[("oldconfig.py", "CELERY_ALWAYS_EAGER")].name == "task_always_eager"
+    assert got[("celery.py", "broker")].name == "broker_url" and got[("celery.py", "broker")].app == "proj.celery.app"
+    assert got[("celery.py", "backend")].value.value == "redis://b"
+    assert got[("celery.py", "task_soft_time_limit")].app == "proj.celery.app"
+    assert got[("celery.py", "worker_concurrency")].value.value == 2
+    assert got[("celery.py", "task_serializer")].name == "task_serializer"
+    assert [(u.code, u.file) for u in project.undecided] == [("C2A903", "proj/celery.py")]
+    (app,) = project.apps
+    assert (app.config_from_object, app.namespace, app.autodiscover) == ("django.conf:settings", "CELERY", True)
+
+
+def test_lowercase_names_in_unrelated_modules_are_not_settings():
+    project = scan_sources({
+        "proj/__init__.py": "",
+        "proj/utils.py": 'timezone = "UTC"\nimports = []\n',
+        "proj/config.py": 'timezone = "UTC"\n',
+        "proj/main.py": "from celery import Celery\napp = Celery()\napp.config_from_object('proj.config')\n",
+    })
+    assert [(s.file, s.name) for s in project.settings] == [("proj/config.py", "timezone")]
+
+
+def test_signal_handlers():
+    project = scan_source(src("""
+        from celery import signals
+        from celery.signals import task_prerun, task_failure as failed
+
+        @task_prerun.connect
+        def before(sender=None, **kw): ...
+
+        @signals.worker_ready.connect(weak=False)
+        def ready(**kw): ...
+
+        def on_fail(**kw): ...
+
+        failed.connect(on_fail)
+        my_signal.connect(on_fail)
+    """))
+    assert [(s.signal, s.function, s.line) for s in project.signals] == [
+        ("task_prerun", "before", 5), ("worker_ready", "ready", 8), ("task_failure", "on_fail", 12)]
