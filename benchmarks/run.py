@@ -8,10 +8,12 @@ then measures in one run, side by side:
 * the scan (``celery2arq.scan.scan_paths``, in process) and the ``celery2arq audit`` command
   (a subprocess, start-up included), both with ``--jobs N``;
 * the floor: LibCST parsing and printing every file (``libcst.parse_module(src).code``),
-  serially and with a process pool of the same N workers, and (serially) only the Celery modules:
-  the least any scanner that parses the files it reports on must spend;
+  serially and with a process pool of the same N workers, and (serially) only the Celery modules
+  (task modules, caller modules, app and helper module): the least any scanner that parses the files
+  it reports on must spend;
 * the ratios audit / floor, and the number of tasks found against the number generated
-  (the run exits with status 1 when they differ);
+  (the run exits with status 1 when they differ); also, for information, how many of the generated
+  ``.delay``/``.apply_async`` calls the scan resolved to the right task;
 * with ``--rewrite``: ``celery2arq rewrite --check`` on a copy of the tree.
 """
 
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -93,7 +96,25 @@ def compare_tasks(tree: GeneratedTree, found: list[str]) -> bool:
     for label, names in (("missing", missing), ("unexpected", extra)):
         if names:
             print(f"  {label} ({len(names)}): " + ", ".join(names[:8]) + (" ..." if len(names) > 8 else ""))
+    if len(found) != len(got):
+        print(f"  {len(found) - len(got)} task(s) reported more than once")
     return not missing and not extra and len(found) == len(tree.tasks)
+
+
+def compare_calls(tree: GeneratedTree, call_sites: list[Any]) -> None:
+    """Informational: the enqueue calls of the caller-only modules, resolved to their task names."""
+    callers = set(tree.caller_files)
+    found = sorted(
+        (c.file, c.target)
+        for c in call_sites
+        if c.file in callers and c.kind in ("delay", "apply_async") and c.resolved
+    )
+    unresolved = sum(1 for c in call_sites if c.file in callers and not c.resolved)
+    matched = sum((Counter(tree.calls) & Counter(found)).values())
+    print(
+        f"calls in {len(callers)} caller modules: generated {len(tree.calls)}, "
+        f"resolved to the right task {matched}, unresolved {unresolved}"
+    )
 
 
 def fmt(seconds: float | None) -> str:
@@ -101,7 +122,9 @@ def fmt(seconds: float | None) -> str:
 
 
 def ratio(a: float | None, b: float | None) -> str:
-    return "  n/a" if a is None or b is None or b == 0 else f"{a / b:5.2f}x"
+    if a is None or b is None or b == 0:
+        return "  n/a"
+    return f"{a / b:.3f}x" if a / b < 0.1 else f"{a / b:5.2f}x"
 
 
 def load_average() -> str:
@@ -121,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rewrite", action="store_true", help="also time `celery2arq rewrite --check`")
     parser.add_argument("--keep", type=Path, help="generate into this directory and keep it")
     args = parser.parse_args(argv)
+    if args.files < 10 or not 0 < args.celery_share <= 0.5 or args.jobs < 1:
+        parser.error("need --files >= 10, 0 < --celery-share <= 0.5 and --jobs >= 1")
 
     with tempfile.TemporaryDirectory(prefix="c2a-bench-") as tmp:
         root = (args.keep or Path(tmp) / "project").resolve()
@@ -139,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
 
         floor_1, _ = timed(lambda: floor_serial(paths))
         floor_j, _ = timed(lambda: floor_parallel(paths, args.jobs))
-        celery_paths = [str(root / rel) for rel in (*tree.celery_files, *CORE_MODULES)]
+        celery_rels = (*tree.celery_files, *tree.caller_files, *CORE_MODULES)
+        celery_paths = [str(root / rel) for rel in celery_rels]
         floor_c, _ = timed(lambda: floor_serial(celery_paths))
 
         scan_s: float | None = None
@@ -152,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             parsed = f"{project.files_parsed} parsed after the prefilter"
             print(f"scan: {project.files_scanned} files discovered, {parsed}")
             tasks_ok = compare_tasks(tree, [t.name for t in project.tasks])
+            compare_calls(tree, project.call_sites)
             if project.errors:
                 print(f"  file errors: {len(project.errors)} (first: {project.errors[0]})")
 

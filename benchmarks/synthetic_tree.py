@@ -49,6 +49,8 @@ class GeneratedTree:
     lines: int = 0
     celery_files: list[str] = field(default_factory=list)  # relative POSIX paths of task modules
     tasks: list[str] = field(default_factory=list)  # Celery task names, sorted
+    caller_files: list[str] = field(default_factory=list)  # modules that only enqueue tasks
+    calls: list[tuple[str, str]] = field(default_factory=list)  # (caller file, task name) per call site
     forms: dict[str, int] = field(default_factory=dict)  # form name -> number of task modules
 
 
@@ -331,6 +333,9 @@ def background_task(name, **options):
 # --------------------------------------------------------------------------- the tree
 
 
+CORE_FILES = ("core/worker.py", "core/tasking.py")
+
+
 def _plural(noun: str) -> str:
     return noun + ("es" if noun.endswith(("s", "ch")) else "s")
 
@@ -347,7 +352,7 @@ def _layout(rng: random.Random, files: int) -> tuple[list[str], list[str]]:
         if child not in dirs and child.count("/") < 4 and not parent.endswith(leaf):
             dirs.append(child)
     dirs.sort()
-    modules: set[str] = {"core/worker.py", "core/tasking.py"}
+    modules: set[str] = set(CORE_FILES)
     remaining = files - len(dirs)
     while len(modules) < remaining:
         directory = rng.choice(dirs)
@@ -355,20 +360,87 @@ def _layout(rng: random.Random, files: int) -> tuple[list[str], list[str]]:
     return dirs, sorted(modules)
 
 
+def _task_modules(
+    rng: random.Random, celery_files: list[str]
+) -> dict[str, tuple[str, str, list[tuple[str, str]]]]:
+    """rel -> (form, source, [(object name, Celery task name)]) for every task module."""
+    form_names, result = list(FORMS), {}
+    for index, rel in enumerate(celery_files):
+        module = rel[: -len(".py")].replace("/", ".")
+        form = form_names[index % len(form_names)]
+        funcs: list[str] = []
+        wanted = rng.randint(1, 6)
+        while len(funcs) < wanted:
+            func = _ident(rng)
+            if func not in funcs:
+                funcs.append(func)
+        text, names = FORMS[form](rng, module, funcs)
+        objects = [f"{f}_task" if form == "call_registration" else f for f in funcs]
+        pairs = list(zip(objects, names, strict=True))
+        result[rel] = (form, f'"""Background jobs: {module}."""\n' + text, pairs)
+    return result
+
+
+def _caller_module(rng: random.Random, targets: list[tuple[str, str, str]]) -> tuple[str, list[str]]:
+    """A module that enqueues tasks of other modules. targets: (task module, object, task name)."""
+    imports, calls, names, direct = [], [], [], set()
+    for index, (module, obj, name) in enumerate(targets):
+        if index % 2 or obj in direct:  # import the module and go through its attribute
+            package, _, leaf = module.rpartition(".")
+            alias = f"{leaf}_jobs_{index}"
+            imports.append(
+                f"from {package} import {leaf} as {alias}" if package else f"import {leaf} as {alias}"
+            )
+            receiver = f"{alias}.{obj}"
+        else:
+            imports.append(f"from {module} import {obj}")
+            receiver = obj
+            direct.add(obj)
+        call = (
+            f"{receiver}.delay(item_id)"
+            if rng.random() < 0.5
+            else (f"{receiver}.apply_async((item_id,), countdown={rng.randint(5, 600)})")
+        )
+        calls.append(f"    {call}")
+        names.append(name)
+    noun = rng.choice(NOUNS)
+    text = (
+        f'"""Enqueues background work when a {noun} changes."""\nimport logging\n\n'
+        + "\n".join(sorted(imports))
+        + f"\n\n{LOGGER}\n\ndef on_{noun}_changed(item_id):\n"
+        + f'    logger.info("{noun} %s changed", item_id)\n'
+        + "\n".join(calls)
+        + "\n\n\n"
+        + _function_block(rng, _ident(rng))
+    )
+    return text, names
+
+
 def generate_tree(
     root: Path, files: int = 5000, celery_share: float = 0.02, seed: int = 20261125
 ) -> GeneratedTree:
-    """Write the synthetic project under ``root`` (must be empty or absent); same arguments, same bytes."""
+    """Write the synthetic project under ``root`` (must be empty or absent); same arguments, same bytes.
+
+    About ``celery_share`` of the files define tasks; half as many again only enqueue them
+    (``.delay`` / ``.apply_async`` on imported tasks, half of them through a module alias).
+    """
     if files < 10:
         raise ValueError("files must be at least 10")
     rng = random.Random(seed)
     dirs, modules = _layout(rng, files)
-    candidates = [m for m in modules if m not in ("core/worker.py", "core/tasking.py")]
+    candidates = [m for m in modules if m not in CORE_FILES]
     n_celery = max(1, round(files * celery_share))
     celery_files = sorted(rng.sample(candidates, min(n_celery, len(candidates))))
-    celery_set = set(celery_files)
-    tree = GeneratedTree(root=root, celery_files=celery_files)
-    form_names = list(FORMS)
+    others = [m for m in candidates if m not in set(celery_files)]
+    caller_files = sorted(rng.sample(others, min(max(1, n_celery // 2), len(others))))
+    tree = GeneratedTree(root=root, celery_files=celery_files, caller_files=caller_files)
+    task_modules = _task_modules(rng, celery_files)
+    callable_tasks = [
+        (rel[: -len(".py")].replace("/", "."), obj, name)
+        for rel, (form, _, pairs) in task_modules.items()
+        for obj, name in pairs
+        if form != "helper"  # helper tasks are reached by name elsewhere; keep callers to plain imports
+    ]
 
     def write(rel: str, text: str) -> None:
         path = root / rel
@@ -383,27 +455,25 @@ def generate_tree(
         write(f"{directory}/__init__.py", "" if rng.random() < 0.7 else f'"""The {directory} package."""\n')
     write("core/worker.py", CORE_WORKER)
     write("core/tasking.py", CORE_TASKING)
-    form_index = 0
+    callers = set(caller_files)
     for rel in modules:
-        if rel in ("core/worker.py", "core/tasking.py"):
+        if rel in CORE_FILES:
             continue
-        module = rel[: -len(".py")].replace("/", ".")
-        if rel in celery_set:
-            form = form_names[form_index % len(form_names)]
-            form_index += 1
-            funcs: list[str] = []
-            wanted = rng.randint(1, 6)
-            while len(funcs) < wanted:
-                func = _ident(rng)
-                if func not in funcs:
-                    funcs.append(func)
-            text, names = FORMS[form](rng, module, funcs)
-            tree.tasks.extend(names)
+        if rel in task_modules:
+            form, text, pairs = task_modules[rel]
+            tree.tasks.extend(name for _, name in pairs)
             tree.forms[form] = tree.forms.get(form, 0) + 1
-            write(rel, f'"""Background jobs: {module}."""\n' + text)
+            write(rel, text)
+        elif rel in callers:
+            text, called = _caller_module(
+                rng, rng.sample(callable_tasks, min(rng.randint(1, 3), len(callable_tasks)))
+            )
+            tree.calls.extend((rel, name) for name in called)
+            write(rel, text)
         elif rel.endswith("_tasks.py") and rng.random() < 0.1:
             write(rel, HEADERS["tasks_invoke"] + "\n\n" + _invoke_block(rng, _ident(rng)))
         else:
             write(rel, _plain_module(rng, rel.rsplit("_", 1)[-1][: -len(".py")]))
     tree.tasks.sort()
+    tree.calls.sort()
     return tree

@@ -21,7 +21,8 @@ CONVENTIONAL_APP_NAMES = frozenset({"app", "celery", "celery_app", "capp"})
 
 # Scratch keys the driver fills (a project-level view the per-file codemod cannot have).
 SCRATCH_KNOWN_APPS = "celery2arq.known_apps"  # set of dotted paths of Celery apps in the project
-SCRATCH_LEAVE_TASKS = "celery2arq.leave_tasks"  # Celery task names whose verdict is ``celery``
+# Tasks whose verdict is ``celery``: their Celery names, and ``def:<module>.<function>`` (for computed names)
+SCRATCH_LEAVE_TASKS = "celery2arq.leave_tasks"
 SCRATCH_CONVERTED = "celery2arq.converted"  # list of dicts describing what this file converted
 SCRATCH_LEFT = "celery2arq.left"  # list of {"name", "code"}: tasks left on Celery with a comment
 
@@ -83,8 +84,9 @@ ASYNCIO_RUN = "asyncio.run"
 # ``self.retry(...)`` keywords the runtime's ``retry(ctx, ...)`` takes with Celery's meaning.
 RETRY_KEYWORDS = frozenset({"exc", "countdown", "eta", "max_retries"})
 
-# Celery decorator options that have no meaning on ``arq_task`` (ctx replaces the bound self).
-DROPPED_OPTIONS = frozenset({"bind"})
+# Celery decorator options dropped from ``arq_task``: ``ctx`` replaces the bound self; the runtime
+# does not run custom Task classes (``base=``), so that one is dropped with a TODO marker.
+DROPPED_OPTIONS = frozenset({"bind", "base"})
 
 # Rule codes (celery2arq.rules) this codemod writes into ``# celery2arq: C2A###`` comments and warnings.
 CODE_CUSTOM_BASE = "C2A108"  # custom-task-base

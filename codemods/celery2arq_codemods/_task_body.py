@@ -305,11 +305,19 @@ class BodyRewriter(cst.CSTTransformer):
             return self._wrap(original_node, awaited)
         return updated_node
 
+    def _is_self_retry(self, node: cst.BaseExpression | None) -> bool:
+        return self.self_name is not None and m.matches(
+            node, m.Call(func=m.Attribute(value=m.Name(self.self_name), attr=m.Name("retry")))
+        )
+
     def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.BaseSmallStatement:
         """A bare ``self.retry(...)`` raises in Celery; the runtime's ``retry`` returns the exception."""
-        if self.self_name is not None and m.matches(
-            original_node.value,
-            m.Call(func=m.Attribute(value=m.Name(self.self_name), attr=m.Name("retry"))),
-        ):
+        if self._is_self_retry(original_node.value):
+            return cst.Raise(exc=updated_node.value, semicolon=updated_node.semicolon)
+        return updated_node
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.BaseSmallStatement:
+        """``return self.retry(...)`` never returns in Celery (it raises): same with the runtime."""
+        if self._is_self_retry(original_node.value) and updated_node.value is not None:
             return cst.Raise(exc=updated_node.value, semicolon=updated_node.semicolon)
         return updated_node

@@ -156,7 +156,8 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
             else (f"{module}.{node.name.value}" if module else None)
         )
         label = celery_name or node.name.value
-        if celery_name in self.context.scratch.get(_names.SCRATCH_LEAVE_TASKS, ()):
+        leave = self.context.scratch.get(_names.SCRATCH_LEAVE_TASKS, ())
+        if celery_name in leave or f"def:{module}.{node.name.value}" in leave:
             return node  # verdict ``celery``: untouched, byte for byte
         if found.call and any(not arg.keyword for arg in found.call.args):
             return self._mark(
@@ -198,13 +199,7 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         task_name = _quoted(celery_name) if celery_name else name_arg.value
         rewriter = BodyRewriter(self_name, make_async, task_name, self._qnames, parent_map(node))
         body = node.body.visit(rewriter)
-        ctx = cst.Param(
-            cst.Name("ctx"),
-            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            if all_params
-            else cst.MaybeSentinel.DEFAULT,
-        )
-        new_params = node.params.with_changes(params=[ctx, *rest])
+        new_params = self._params_with_ctx(node, bind)
 
         decorators = list(node.decorators)
         decorators[found.index] = decorators[found.index].with_changes(
@@ -221,16 +216,30 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         if make_async:
             new = new.with_changes(asynchronous=cst.Asynchronous())
         if "base" in options:
-            new = self._mark(
-                new,
-                label,
-                Problem(
-                    _names.CODE_CUSTOM_BASE,
-                    "TODO custom Task base class: the runtime calls its hooks; review its __call__",
-                ),
-            )
+            base = cst.Module([]).code_for_node(options["base"].value)
+            message = f"TODO base={base} not carried: its hooks do not run on ARQ"
+            new = self._mark(new, label, Problem(_names.CODE_CUSTOM_BASE, message))
         self._record(node, celery_name, found, options, make_async)
         return new
+
+    @staticmethod
+    def _params_with_ctx(node: cst.FunctionDef, bind: bool) -> cst.Parameters:
+        """``ctx`` first: in ``self``'s place (and layout) for bound tasks, else in front."""
+        params = node.params
+        if bind:
+            ctx = params.params[0].with_changes(
+                name=cst.Name("ctx"), annotation=None, default=None, equal=cst.MaybeSentinel.DEFAULT
+            )
+            return params.with_changes(params=[ctx, *params.params[1:]])
+        layout = node.whitespace_before_params
+        multiline = isinstance(layout, cst.ParenthesizedWhitespace)
+        ctx = cst.Param(
+            cst.Name("ctx"),
+            comma=cst.Comma(whitespace_after=layout) if multiline else cst.MaybeSentinel.DEFAULT,
+        )
+        if params.posonly_params:
+            return params.with_changes(posonly_params=[ctx, *params.posonly_params])
+        return params.with_changes(params=[ctx, *params.params])
 
     def _drop_imports_of(self, node: cst.CSTNode) -> None:
         """Schedule removal of the imports ``node`` used, when nothing else uses them.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -11,6 +12,11 @@ import click
 from celery2arq.config import FORMATS, Config, ConfigError, load
 from celery2arq.model import VERDICT_RANK, VERDICTS, ProjectScan
 from celery2arq.rules import RULES, UnknownRuleError, get, render_page
+
+
+DEFAULT_WIDTH = 110  # text report width when not on a terminal and COLUMNS is unset
+MIN_WIDTH = 60
+INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 
 class InputError(click.ClickException):
@@ -99,6 +105,8 @@ def audit(
         return
     if not paths:
         raise click.UsageError("give at least one PATH to audit (or --explain CODE)")
+    if Path("-") in paths:
+        raise InputError("reading source from stdin ('-') is not supported: give a file or a folder")
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise InputError(f"path does not exist: {missing[0]}")
@@ -114,12 +122,19 @@ def audit(
         raise InputError(str(exc)) from None
     except (click.ClickException, click.exceptions.Exit):
         raise
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(INTERRUPTED)
     except Exception as exc:  # an internal error: one line, the traceback only when asked
         if verbose:
             raise
         raise click.ClickException(
             f"internal error: {type(exc).__name__}: {exc} (run with -v for details)"
         ) from None
+    if project.files_scanned == 0:
+        filtered = " after --include/--exclude" if config.include or config.exclude else ""
+        where = ", ".join(str(p) for p in paths)
+        click.echo(f"Warning: no Python files to scan in {where}{filtered}", err=True)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -135,11 +150,19 @@ def _run(paths: tuple[Path, ...], config: Config, output: Path | None) -> tuple[
     from celery2arq.audit import run_audit
     from celery2arq.report import render
 
-    interactive = config.format == "text" and sys.stderr.isatty()
-    project = run_audit(list(paths), config, progress=interactive)
+    project = run_audit(list(paths), config, progress=sys.stderr.isatty())  # the bar goes to stderr
     color = config.format == "text" and output is None and sys.stdout.isatty()
-    width = shutil.get_terminal_size().columns if color else 110
-    return project, render(project, config.format, color=color, width=width)
+    return project, render(project, config.format, color=color, width=text_width(color))
+
+
+def text_width(terminal: bool) -> int:
+    """``COLUMNS`` when set, else the terminal's width, else 110: the same bytes for the same input."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), MIN_WIDTH)
+    if terminal:
+        return max(shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns, MIN_WIDTH)
+    return DEFAULT_WIDTH
 
 
 @click.command()

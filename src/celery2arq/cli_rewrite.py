@@ -62,6 +62,10 @@ def rewrite(
         verb = "rewrote" if mode == "write" else "would rewrite"
         for path in result.changed:
             click.echo(f"{verb} {path}", err=True)
+        if verbose:
+            for outcome in result.outcomes:
+                if not outcome.changed and not outcome.error:
+                    click.echo(f"unchanged {outcome.path}", err=True)
         for line in [*result.warnings, *result.errors]:
             click.echo(line, err=True)
         for dotted in result.worker_settings:

@@ -22,8 +22,23 @@ from pathlib import Path
 
 SKIP_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", ".venv", "venv", "env", "node_modules", "__pycache__", "build", "dist",
-        ".tox", ".nox", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        "node_modules",
+        "__pycache__",
+        "build",
+        "dist",
+        ".tox",
+        ".nox",
+        "site-packages",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".eggs",
     }
 )
 _MIGRATION_MODULE = re.compile(r"^\d{4}_\w*\.py$")
@@ -186,22 +201,27 @@ def discover(
             if not _filtered(path, base, exclude, include):
                 found.add(path)
             continue
-        ignores = _parent_ignores(path, base)
+        ignores = _parent_ignores(path)
         _walk(path, base, ignores, exclude, include, found)
     return base, sorted(found)
 
 
-def _parent_ignores(folder: Path, base: Path) -> list[GitIgnore]:
-    """``.gitignore`` files of the folders above ``folder`` up to the scan root (outermost first)."""
+def _parent_ignores(folder: Path) -> list[GitIgnore]:
+    """``.gitignore`` files of the folders above ``folder``, up to its git work tree (outermost first).
+
+    Scanning a sub-folder of a repository still honours the repository's top-level ``.gitignore``.
+    """
     chain = []
     current = folder
-    while True:
-        candidate = current / ".gitignore"
-        if candidate.is_file() and current != folder:
-            chain.append(GitIgnore.read(candidate))
-        if current == base or current.parent == current or base not in current.parents:
+    while current.parent != current:
+        if (current / ".git").exists():
             break
         current = current.parent
+        candidate = current / ".gitignore"
+        if candidate.is_file():
+            chain.append(GitIgnore.read(candidate))
+    if not (current / ".git").exists():
+        return []  # not inside a git work tree: only the scanned folders' own .gitignore files count
     return list(reversed(chain))
 
 
@@ -219,8 +239,14 @@ def _filtered(path: Path, base: Path, exclude: Sequence[str], include: Sequence[
     return bool(include) and not _matches_any(relative, include)
 
 
-def _walk(folder: Path, base: Path, ignores: list[GitIgnore], exclude: Sequence[str],
-          include: Sequence[str], found: set[Path]) -> None:
+def _walk(
+    folder: Path,
+    base: Path,
+    ignores: list[GitIgnore],
+    exclude: Sequence[str],
+    include: Sequence[str],
+    found: set[Path],
+) -> None:
     gitignore = folder / ".gitignore"
     if gitignore.is_file():
         ignores = [*ignores, GitIgnore.read(gitignore)]
@@ -298,9 +324,12 @@ class Prefilter:
                     found.update(alias.findall(data))
         task_classes = seeds
         for _ in range(5):
-            more = {name for name, bases in class_bases
-                    if name not in task_classes and any(re.search(rb"\b" + t + rb"\b", bases)
-                                                        for t in task_classes)}
+            more = {
+                name
+                for name, bases in class_bases
+                if name not in task_classes
+                and any(re.search(rb"\b" + t + rb"\b", bases) for t in task_classes)
+            }
             if not more:
                 break
             task_classes |= more

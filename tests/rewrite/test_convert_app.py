@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from celery2arq_codemods import APP_PIPELINE
-from codemod_tools import check_noop, check_transformed
+from rewrite_codemod_tools import check_noop, check_transformed
 
 
 def test_celery_app_becomes_shim_app():

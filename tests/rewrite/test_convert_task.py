@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from celery2arq_codemods._names import SCRATCH_KNOWN_APPS, SCRATCH_LEAVE_TASKS
-from codemod_tools import check_noop, check_transformed, run
+from rewrite_codemod_tools import check_noop, check_transformed, run
 
 from celery2arq.rewrite.engine import rewrite_source
 
@@ -145,6 +145,8 @@ def test_bound_task_self_uses_become_ctx_and_retry():
                 return gateway.charge(order)
             except IOError as exc:
                 raise self.retry(exc=exc, countdown=2 ** self.request.retries)
+            if order is None:
+                return self.retry(countdown=1)
             self.retry()
         """,
         """\
@@ -159,6 +161,8 @@ def test_bound_task_self_uses_become_ctx_and_retry():
                 return gateway.charge(order)
             except IOError as exc:
                 raise retry(ctx, exc=exc, countdown=2 ** (ctx["job_try"] - 1))
+            if order is None:
+                raise retry(ctx, countdown=1)
             raise retry(ctx)
         """,
     )
@@ -290,7 +294,7 @@ def test_verdict_celery_is_left_byte_identical():
     assert outcome.converted == []
 
 
-def test_custom_base_is_converted_with_a_todo():
+def test_custom_base_is_dropped_with_a_todo():
     check_transformed(
         """\
         from celery import shared_task
@@ -303,12 +307,11 @@ def test_custom_base_is_converted_with_a_todo():
             return 1
         """,
         """\
-        from .base import AuditedTask
         from celery2arq.shim import arq_task
 
 
-        # celery2arq: C2A108 TODO custom Task base class: the runtime calls its hooks; review its __call__
-        @arq_task(name="proj.tasks.audited", base=AuditedTask)
+        # celery2arq: C2A108 TODO base=AuditedTask not carried: its hooks do not run on ARQ
+        @arq_task(name="proj.tasks.audited")
         async def audited(ctx):
             return 1
         """,
@@ -406,3 +409,61 @@ def test_parse_error_is_reported_with_its_location():
     assert outcome.error.startswith("proj/bad.py:1:")
     assert "could not parse" in outcome.error
     assert not outcome.changed
+
+
+def test_multiline_signatures_keep_one_parameter_per_line():
+    check_transformed(
+        """\
+        from celery import shared_task
+
+
+        @shared_task
+        def train(
+            *,
+            callback=None,
+        ):
+            return callback
+
+
+        @shared_task(bind=True)
+        def consume(
+            self: Task,
+            path,
+        ):
+            return self.request.id, path
+        """,
+        """\
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(name="proj.tasks.train")
+        async def train(
+            ctx,
+            *,
+            callback=None,
+        ):
+            return callback
+
+
+        @arq_task(name="proj.tasks.consume")
+        async def consume(
+            ctx,
+            path,
+        ):
+            return ctx["job_id"], path
+        """,
+    )
+
+
+def test_verdict_celery_with_a_computed_name_is_left_by_its_definition():
+    check_noop(
+        """\
+        from celery import shared_task
+
+
+        @shared_task(name=f"jobs.{REGION}")
+        def dyn():
+            return 1
+        """,
+        scratch={SCRATCH_LEAVE_TASKS: {"def:proj.tasks.dyn"}},
+    )

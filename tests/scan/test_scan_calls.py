@@ -27,10 +27,11 @@ def kinds(project) -> list[tuple]:
 
 
 def test_delay_and_apply_async_resolved_across_modules():
-    project = scan_sources({
-        "proj/__init__.py": "",
-        "proj/tasks.py": TASKS,
-        "proj/views.py": src("""
+    project = scan_sources(
+        {
+            "proj/__init__.py": "",
+            "proj/tasks.py": TASKS,
+            "proj/views.py": src("""
             from proj import tasks
             from .tasks import resize
             from proj.tasks import send_email as mail
@@ -41,7 +42,8 @@ def test_delay_and_apply_async_resolved_across_modules():
                                  link_error=resize.s())
                 resize.apply_async(args=("p",), priority=3, headers={"h": 1})
         """),
-    })
+        }
+    )
     sites = [c for c in project.call_sites if c.file == "proj/views.py"]
     assert [(c.kind, c.target, c.resolved, c.line) for c in sites] == [
         ("delay", "proj.tasks.send_email", True, 6),
@@ -58,33 +60,41 @@ def test_delay_and_apply_async_resolved_across_modules():
 
 
 def test_unresolved_calls_only_recorded_in_celery_files():
-    plain = scan_source(src("""
+    plain = scan_source(
+        src("""
         def f(obj, d):
             obj.delay(1)
             d.get("x")
             obj.s(1)
-    """))
+    """)
+    )
     assert plain.call_sites == []
-    celery_file = scan_source(src("""
+    celery_file = scan_source(
+        src("""
         import celery
 
         def f(obj, d):
             obj.delay(1)
             d.get("x")
-    """))
+    """)
+    )
     assert kinds(celery_file) == [("delay", "obj", False)]
 
 
 def test_unresolved_delay_on_project_import_is_recorded():
-    project = scan_sources({
-        "proj/__init__.py": "",
-        "proj/views.py": "from proj.jobs import missing\n\ndef f():\n    missing.delay()\n",
-    })
+    project = scan_sources(
+        {
+            "proj/__init__.py": "",
+            "proj/views.py": "from proj.jobs import missing\n\ndef f():\n    missing.delay()\n",
+        }
+    )
     assert kinds(project) == [("delay", "missing", False)]
 
 
 def test_get_only_on_results():
-    project = scan_source(TASKS + src("""
+    project = scan_source(
+        TASKS
+        + src("""
         from celery.result import AsyncResult
 
         def f(d, task_id):
@@ -95,20 +105,30 @@ def test_get_only_on_results():
             AsyncResult(task_id).get(propagate=False)
             res = send_email.AsyncResult(task_id)
             res.revoke(terminate=True)
-    """))
+    """)
+    )
     assert [(c.kind, c.line) for c in project.call_sites] == [
-        ("delay", 11), ("get", 12), ("get", 13), ("apply_async", 13), ("get", 15), ("AsyncResult", 15),
-        ("AsyncResult", 16), ("revoke", 17),
+        ("delay", 11),
+        ("get", 12),
+        ("get", 13),
+        ("apply_async", 13),
+        ("get", 15),
+        ("AsyncResult", 15),
+        ("AsyncResult", 16),
+        ("revoke", 17),
     ]
     get_call = project.call_sites[1]
     assert get_call.options["timeout"].value == 5
+    assert (get_call.target, get_call.resolved) == ("mod.send_email", True)  # r = send_email.delay(...)
     assert project.call_sites[2].target == "mod.send_email" and project.call_sites[2].resolved
     assert project.call_sites[6].target == "mod.send_email"
     assert project.call_sites[7].options["terminate"].value is True
 
 
 def test_send_task_signature_control_and_in_task():
-    project = scan_source(TASKS + src("""
+    project = scan_source(
+        TASKS
+        + src("""
         from celery import Celery, signature
         app = Celery()
 
@@ -122,7 +142,8 @@ def test_send_task_signature_control_and_in_task():
         def dyn(tasks, name):
             getattr(tasks, name).delay()
             app.send_task(name)
-    """))
+    """)
+    )
     sites = [(c.kind, c.target, c.resolved, c.in_task) for c in project.call_sites]
     assert sites == [
         ("send_task", "mod.send_email", True, "mod.parent"),
@@ -137,7 +158,9 @@ def test_send_task_signature_control_and_in_task():
 
 
 def test_canvas_primitives():
-    project = scan_source(TASKS + src("""
+    project = scan_source(
+        TASKS
+        + src("""
         from celery import chain, group, chord
         from celery.canvas import chunks
 
@@ -153,7 +176,8 @@ def test_canvas_primitives():
             sig.link(send_email.s("ok"))
             resize.s(2).link_error(send_email.si("fail"))
             [1, 2].map if False else None
-    """))
+    """)
+    )
     uses = [(c.kind, c.tasks, c.line) for c in project.canvas]
     assert uses == [
         ("chain", ["mod.send_email", "mod.resize"], 12),
@@ -171,3 +195,41 @@ def test_canvas_primitives():
 def test_map_on_non_task_is_not_canvas():
     project = scan_source("import pandas\n\ndef f(df):\n    df.map(str)\n")
     assert project.canvas == []
+
+
+def test_signature_variables_and_canvas_receivers():
+    project = scan_source(
+        TASKS
+        + src("""
+        from celery import chord, group
+
+        def f(paths):
+            sig = resize.s("p")
+            sig.apply_async(countdown=1)
+            chord(
+                header=[resize.s(p) for p in paths],
+                body=send_email.si("done"),
+            ).on_error(send_email.s("failed")).apply_async()
+    """)
+    )
+    sites = [(c.kind, c.target, c.resolved) for c in project.call_sites if c.kind == "apply_async"]
+    assert sites == [("apply_async", "mod.resize", True), ("apply_async", "chord(...).on_error(...)", False)]
+    assert [(c.kind, c.tasks) for c in project.canvas] == [
+        ("link_error", ["mod.resize", "mod.send_email", "mod.send_email"]),
+        ("chord", ["mod.resize", "mod.send_email"]),
+    ]
+
+
+def test_canvas_of_signature_variables():
+    project = scan_source(
+        TASKS
+        + src("""
+        from celery import chain
+
+        def f():
+            first = send_email.s("a")
+            second = resize.si("p")
+            chain(first, second).delay()
+    """)
+    )
+    assert [(c.kind, c.tasks) for c in project.canvas] == [("chain", ["mod.send_email", "mod.resize"])]

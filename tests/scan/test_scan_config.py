@@ -12,7 +12,8 @@ def src(text: str) -> str:
 
 
 def test_beat_schedule_literal_on_conf_with_all_schedule_kinds():
-    project = scan_source(src("""
+    project = scan_source(
+        src("""
         from datetime import timedelta
         from celery import Celery
         from celery.schedules import crontab, schedule, solar
@@ -30,44 +31,58 @@ def test_beat_schedule_literal_on_conf_with_all_schedule_kinds():
             "custom": {"task": "proj.x", "schedule": MySchedule()},
             "unknown": {"task": "proj.x", "schedule": some_name},
         }
-    """))
+    """)
+    )
     entries = {e.name: e for e in project.beat}
     assert all(e.origin == "conf.beat_schedule" and e.app == "mod.app" for e in project.beat)
     nightly = entries["nightly"]
     assert nightly.task == "proj.cleanup" and nightly.schedule.kind == "crontab"
     assert {k: v.value for k, v in nightly.schedule.fields.items()} == {
-        "minute": 0, "hour": 3, "day_of_week": "*", "day_of_month": "*", "month_of_year": "*"}
+        "minute": 0,
+        "hour": 3,
+        "day_of_week": "*",
+        "day_of_month": "*",
+        "month_of_year": "*",
+    }
     assert nightly.args.value == [1] and nightly.kwargs.value == {"a": 2}
     assert nightly.options["queue"].value == "low" and nightly.options["expires"].value == 60
     fields = entries["positional"].schedule.fields
-    assert (fields["minute"].value, fields["hour"].value, fields["day_of_week"].value) == ("*/15", "9-17", "mon-fri")
+    assert (fields["minute"].value, fields["hour"].value, fields["day_of_week"].value) == (
+        "*/15",
+        "9-17",
+        "mon-fri",
+    )
     fields = entries["from-string"].schedule.fields
     assert (fields["minute"].value, fields["hour"].value, fields["day_of_week"].value) == ("5", "4", "sun")
     assert (entries["every-30s"].schedule.kind, entries["every-30s"].schedule.seconds) == ("interval", 30.0)
     delta = entries["delta"].schedule
     assert (delta.kind, delta.seconds, delta.relative) == ("interval", 5400.0, True)
     assert entries["sched"].schedule.seconds == 10.0
-    assert entries["sun"].schedule.kind == "solar" and entries["sun"].schedule.fields["event"].value == "sunset"
+    assert (
+        entries["sun"].schedule.kind == "solar" and entries["sun"].schedule.fields["event"].value == "sunset"
+    )
     assert entries["custom"].schedule.kind == "custom"
     assert entries["unknown"].schedule.kind == "unknown"
     assert [u.code for u in project.undecided] == ["C2A902"]
 
 
 def test_beat_in_django_settings_and_conf_update_and_subscript():
-    project = scan_sources({
-        "proj/__init__.py": "",
-        "proj/settings.py": src("""
+    project = scan_sources(
+        {
+            "proj/__init__.py": "",
+            "proj/settings.py": src("""
             from celery.schedules import crontab
             CELERY_BEAT_SCHEDULE = {"a": {"task": "t.a", "schedule": crontab(hour=1)}}
             CELERYBEAT_SCHEDULE = {"b": {"task": "t.b", "schedule": 60}}
         """),
-        "proj/celery.py": src("""
+            "proj/celery.py": src("""
             from celery import Celery
             app = Celery()
             app.conf.update(beat_schedule={"c": {"task": "t.c", "schedule": 5}}, timezone="Europe/Paris")
             app.conf["beat_schedule"] = {"d": dict(task="t.d", schedule=7)}
         """),
-    })
+        }
+    )
     assert [(e.name, e.task, e.origin, e.app) for e in project.beat] == [
         ("c", "t.c", "conf.update", "proj.celery.app"),
         ("d", "t.d", "conf[]", "proj.celery.app"),
@@ -77,7 +92,8 @@ def test_beat_in_django_settings_and_conf_update_and_subscript():
 
 
 def test_add_periodic_task_resolves_the_signature():
-    project = scan_source(src("""
+    project = scan_source(
+        src("""
         from celery import Celery
         from celery.schedules import crontab
         app = Celery()
@@ -89,20 +105,28 @@ def test_add_periodic_task_resolves_the_signature():
 
         @app.task
         def ping(word): ...
-    """))
+    """)
+    )
     first, second = project.beat
     assert (first.name, first.task, first.schedule.seconds, first.args.value) == (
-        "ping every 10", "mod.ping", 10.0, ["hello"])
+        "ping every 10",
+        "mod.ping",
+        10.0,
+        ["hello"],
+    )
     assert first.origin == "add_periodic_task"
     assert second.task == "mod.ping" and second.kwargs.value == {"word": "x"}
     assert second.options["expires"].value == 10 and second.schedule.kind == "crontab"
-    assert [(s.signal, s.function) for s in project.signals] == [("on_after_configure", "setup_periodic_tasks")]
+    assert [(s.signal, s.function) for s in project.signals] == [
+        ("on_after_configure", "setup_periodic_tasks")
+    ]
 
 
 def test_database_scheduler_is_a_setting_and_undecided():
     project = scan_source(
         'CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"\n',
-        file="proj/settings.py", module="proj.settings",
+        file="proj/settings.py",
+        module="proj.settings",
     )
     (setting,) = project.settings
     assert (setting.name, setting.spelled) == ("beat_scheduler", "CELERY_BEAT_SCHEDULER")
@@ -110,9 +134,10 @@ def test_database_scheduler_is_a_setting_and_undecided():
 
 
 def test_settings_in_every_spelling_with_environment_lookups():
-    project = scan_sources({
-        "proj/__init__.py": "",
-        "proj/settings.py": src("""
+    project = scan_sources(
+        {
+            "proj/__init__.py": "",
+            "proj/settings.py": src("""
             import os
             import environ
             env = environ.Env()
@@ -126,20 +151,20 @@ def test_settings_in_every_spelling_with_environment_lookups():
             SECRET_KEY = "x"
             DEBUG = True
         """),
-        "proj/celeryconfig.py": src("""
+            "proj/celeryconfig.py": src("""
             import os
             broker_url = os.environ["BROKER"]
             result_backend = os.getenv("BACKEND")
             task_time_limit = 30
             timezone = "UTC"
         """),
-        "proj/oldconfig.py": src("""
+            "proj/oldconfig.py": src("""
             # old celery names
             BROKER_URL = "amqp://"
             CELERYD_CONCURRENCY = 4
             CELERY_ALWAYS_EAGER = True
         """),
-        "proj/celery.py": src("""
+            "proj/celery.py": src("""
             from celery import Celery
             app = Celery("proj", broker=get_url(), backend="redis://b")
             app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -147,10 +172,13 @@ def test_settings_in_every_spelling_with_environment_lookups():
             app.conf.update({"worker_concurrency": 2}, task_serializer="json")
             app.autodiscover_tasks()
         """),
-    })
+        }
+    )
     got = {(s.file.split("/")[1], s.spelled): s for s in project.settings}
     assert got[("settings.py", "CELERY_BROKER_URL")].env == {
-        "var": "REDIS_URL", "default": got[("settings.py", "CELERY_BROKER_URL")].env["default"]}
+        "var": "REDIS_URL",
+        "default": got[("settings.py", "CELERY_BROKER_URL")].env["default"],
+    }
     assert got[("settings.py", "CELERY_BROKER_URL")].env["default"].value == "redis://localhost:6379/0"
     assert got[("settings.py", "CELERY_RESULT_BACKEND")].env["var"] == "RESULT_URL"
     assert got[("settings.py", "CELERY_TASK_ACKS_LATE")].name == "task_acks_late"
@@ -163,28 +191,40 @@ def test_settings_in_every_spelling_with_environment_lookups():
     assert got[("oldconfig.py", "BROKER_URL")].name == "broker_url"
     assert got[("oldconfig.py", "CELERYD_CONCURRENCY")].name == "worker_concurrency"
     assert got[("oldconfig.py", "CELERY_ALWAYS_EAGER")].name == "task_always_eager"
-    assert got[("celery.py", "broker")].name == "broker_url" and got[("celery.py", "broker")].app == "proj.celery.app"
+    assert (
+        got[("celery.py", "broker")].name == "broker_url"
+        and got[("celery.py", "broker")].app == "proj.celery.app"
+    )
     assert got[("celery.py", "backend")].value.value == "redis://b"
     assert got[("celery.py", "task_soft_time_limit")].app == "proj.celery.app"
     assert got[("celery.py", "worker_concurrency")].value.value == 2
     assert got[("celery.py", "task_serializer")].name == "task_serializer"
     assert [(u.code, u.file) for u in project.undecided] == [("C2A903", "proj/celery.py")]
     (app,) = project.apps
-    assert (app.config_from_object, app.namespace, app.autodiscover) == ("django.conf:settings", "CELERY", True)
+    assert (app.config_from_object, app.namespace, app.autodiscover) == (
+        "django.conf:settings",
+        "CELERY",
+        True,
+    )
 
 
 def test_lowercase_names_in_unrelated_modules_are_not_settings():
-    project = scan_sources({
-        "proj/__init__.py": "",
-        "proj/utils.py": 'timezone = "UTC"\nimports = []\n',
-        "proj/config.py": 'timezone = "UTC"\n',
-        "proj/main.py": "from celery import Celery\napp = Celery()\napp.config_from_object('proj.config')\n",
-    })
+    project = scan_sources(
+        {
+            "proj/__init__.py": "",
+            "proj/utils.py": 'timezone = "UTC"\nimports = []\n',
+            "proj/config.py": 'timezone = "UTC"\n',
+            "proj/main.py": (
+                "from celery import Celery\napp = Celery()\napp.config_from_object('proj.config')\n"
+            ),
+        }
+    )
     assert [(s.file, s.name) for s in project.settings] == [("proj/config.py", "timezone")]
 
 
 def test_signal_handlers():
-    project = scan_source(src("""
+    project = scan_source(
+        src("""
         from celery import signals
         from celery.signals import task_prerun, task_failure as failed
 
@@ -198,6 +238,96 @@ def test_signal_handlers():
 
         failed.connect(on_fail)
         my_signal.connect(on_fail)
-    """))
+    """)
+    )
     assert [(s.signal, s.function, s.line) for s in project.signals] == [
-        ("task_prerun", "before", 5), ("worker_ready", "ready", 8), ("task_failure", "on_fail", 12)]
+        ("task_prerun", "before", 5),
+        ("worker_ready", "ready", 8),
+        ("task_failure", "on_fail", 12),
+    ]
+
+
+def test_broker_url_from_unresolvable_name_is_undecided_but_literals_and_env_are_not():
+    project = scan_source(
+        src("""
+        import os
+        _URL, _OTHER = parse_urls()
+        CELERY_BROKER_URL = _URL
+        CELERY_RESULT_BACKEND = None
+        CELERY_WORKER_PREFETCH_MULTIPLIER = int(os.environ.get("PREFETCH", "4"))
+        BROKER_URL = f"redis://{os.environ['HOST']}"
+    """),
+        file="proj/settings.py",
+        module="proj.settings",
+    )
+    assert [(u.code, u.line) for u in project.undecided] == [("C2A903", 3)]
+    prefetch = next(s for s in project.settings if s.name == "worker_prefetch_multiplier")
+    assert prefetch.env["var"] == "PREFETCH" and prefetch.env["default"].value == "4"
+
+
+def test_flask_factory_app_and_celery_mapping():
+    project = scan_sources(
+        {
+            "webapp/__init__.py": src("""
+            from celery.schedules import crontab
+            from flask import Flask
+
+            def create_app():
+                app = Flask(__name__)
+                app.config.from_mapping(
+                    SECRET_KEY="dev",
+                    CELERY=dict(
+                        broker_url="redis://localhost:6379/0",
+                        beat_schedule={"nightly": {"task": "webapp.tasks.x", "schedule": crontab(hour=1)}},
+                    ),
+                )
+                app.config["CELERY"] = {"task_ignore_result": True}
+                return app
+        """),
+            "webapp/celery_setup.py": src("""
+            from celery import Celery, Task
+
+            def celery_init_app(app):
+                class FlaskTask(Task):
+                    def __call__(self, *args, **kwargs):
+                        with app.app_context():
+                            return self.run(*args, **kwargs)
+
+                celery_app = Celery(app.name, task_cls=FlaskTask)
+                celery_app.config_from_object(app.config["CELERY"])
+                return celery_app
+        """),
+        }
+    )
+    (app,) = project.apps
+    assert app.path == "webapp.celery_setup.celery_init_app.<locals>.celery_app"
+    assert app.config_from_object == 'app.config["CELERY"]'
+    (cls,) = project.task_classes
+    assert cls.path == "webapp.celery_setup.celery_init_app.<locals>.FlaskTask"
+    assert (cls.overrides, cls.used_as) == (["__call__"], ["task_cls"])
+    assert [(s.name, s.value.value) for s in project.settings if s.name != "beat_schedule"] == [
+        ("broker_url", "redis://localhost:6379/0"),
+        ("task_ignore_result", True),
+    ]
+    assert [(b.name, b.origin) for b in project.beat] == [("nightly", "flask_config")]
+
+
+def test_beat_entries_added_by_item_assignment():
+    project = scan_source(
+        src("""
+        import os
+        from celery import Celery
+        app = Celery()
+        CELERY_BEAT_SCHEDULE = {"a": {"task": "t.a", "schedule": 5}}
+        if os.environ.get("EXTRA"):
+            CELERY_BEAT_SCHEDULE["b"] = {"task": "t.b", "schedule": 10}
+        app.conf.beat_schedule["c"] = {"task": "t.c", "schedule": 15}
+    """),
+        file="proj/settings.py",
+        module="proj.settings",
+    )
+    assert [(b.name, b.task, b.origin, b.app) for b in project.beat] == [
+        ("a", "t.a", "CELERY_BEAT_SCHEDULE", None),
+        ("b", "t.b", "CELERY_BEAT_SCHEDULE", None),
+        ("c", "t.c", "beat_schedule", "proj.settings.app"),
+    ]

@@ -240,3 +240,26 @@ def test_eager_wins_over_the_celery_route_and_definition_options_warn() -> None:
 def test_celery_route_without_a_celery_app_is_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match="configure\\(celery_app="):
         shim_tasks.pinned_to_celery.delay(1)
+
+
+def test_task_routes_choose_the_queue_and_the_worker(shim_redis: str) -> None:
+    app = App("proj")
+    app.conf.task_routes = {"shim_tasks.add": {"queue": "maths"}, "shim_tasks.e*": "echoes"}
+    client = redis.Redis.from_url(shim_redis)
+    assert client.zscore("arq:maths", shim_tasks.add.delay(1, 2).id) is not None
+    assert client.zscore("arq:echoes", shim_tasks.echo.delay().id) is not None
+    explicit = shim_tasks.add.apply_async((1, 2), queue="other")  # the call's queue wins over the routes
+    assert client.zscore("arq:other", explicit.id) is not None
+    from celery2arq.shim import worker_settings
+
+    names = {f.name for f in vars(worker_settings(queue="maths"))["functions"]}
+    assert names == {"shim_tasks.add"}
+
+
+def test_celery_task_default_queue_is_the_default(shim_redis: str) -> None:
+    App("proj", task_default_queue="work")
+    client = redis.Redis.from_url(shim_redis)
+    assert client.zscore("arq:work", shim_tasks.add.delay(1, 2).id) is not None
+    from celery2arq.shim import worker_settings
+
+    assert vars(worker_settings())["queue_name"] == "arq:work"

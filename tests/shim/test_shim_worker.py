@@ -196,3 +196,22 @@ def test_waiting_does_not_busy_loop(shim_redis: str) -> None:
         scans = command_calls(client, "zrangebyscore")
     assert blpops < 40, blpops  # a spin would make thousands
     assert scans < 40, scans
+
+
+async def test_aget_waits_for_a_running_worker(shim_redis: str) -> None:
+    with thread_worker(worker_settings()):
+        result = await shim_tasks.mul.adelay(6, 7)
+        assert await result.aget(timeout=10) == 42
+        retried = await shim_tasks.retries_twice.aapply_async()
+        assert await AsyncResult(retried.id).aget(timeout=10) == 2
+        with pytest.raises(shim.TimeoutError):
+            await (await shim_tasks.add.aapply_async((1, 2), queue="nobody")).aget(timeout=0.2)
+
+
+def test_worker_settings_reads_celery_settings_of_the_app(shim_redis: str) -> None:
+    app = shim.App("proj", timezone="Europe/Berlin", result_expires=600, task_time_limit=42,
+                   worker_concurrency=3)
+    attrs = vars(worker_settings([shim_tasks.add], app=app))
+    assert (str(attrs["timezone"]), attrs["keep_result"], attrs["job_timeout"], attrs["max_jobs"]) == (
+        "Europe/Berlin", 600, 42, 3)
+    assert vars(worker_settings([shim_tasks.add], app=app, max_jobs=5))["max_jobs"] == 5  # overrides win

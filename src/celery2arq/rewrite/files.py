@@ -1,13 +1,30 @@
-"""Where a file's import root is (discovery itself is :func:`celery2arq.discovery.discover`)."""
+"""Which module a file is imported as, and from which folder."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 
-def import_root(path: Path) -> Path:
-    """The folder a file's top package lives in (the first parent without ``__init__.py``)."""
-    folder = path.resolve().parent
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
+def module_and_root(path: Path, base: Path | None = None) -> tuple[str, Path]:
+    """The dotted module of ``path`` and the folder it is imported from.
+
+    The root is the parent of the highest folder (up to ``base``) that has an ``__init__.py``;
+    folders without one *inside* a package are namespace portions and are crossed, as Python
+    imports them (saleor's ``saleor/order/migrations/tasks/`` is ``saleor.order.migrations.tasks``).
+    ``src/`` layouts work because ``src`` itself has no ``__init__.py``.
+    """
+    path = path.resolve()
+    stop = base.resolve() if base is not None else None
+    top: Path | None = None
+    folder = path.parent
+    while True:
+        if (folder / "__init__.py").is_file():
+            top = folder
+        if folder == stop or folder.parent == folder:
+            break
         folder = folder.parent
-    return folder
+    root = top.parent if top is not None else path.parent
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts), root

@@ -145,6 +145,12 @@ class _Reader(cst.CSTVisitor):
                         if setting and value is not None:
                             self.inv.settings.setdefault(setting, value)
 
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        name = self._setting_name(node.target)
+        value = self._value(node.value) if name and node.value is not None else None
+        if name and value is not None:
+            self.inv.settings.setdefault(name, value)
+
     @staticmethod
     def _setting_name(target: cst.BaseExpression) -> str | None:
         if isinstance(target, cst.Name):

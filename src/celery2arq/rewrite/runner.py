@@ -16,11 +16,11 @@ from celery2arq_codemods._names import SCRATCH_KNOWN_APPS, SCRATCH_LEAVE_TASKS
 
 from celery2arq.discovery import discover
 from celery2arq.rewrite.engine import FileOutcome, rewrite_source
-from celery2arq.rewrite.files import import_root
+from celery2arq.rewrite.files import module_and_root
 from celery2arq.rewrite.inventory import SETTING_SPELLINGS
 from celery2arq.rewrite.worker_settings import HEADER, WorkerModule, plan
 from celery2arq.rewrite.writer import write_atomic
-from celery2arq.scan.modules import is_package_file, module_name
+from celery2arq.scan.modules import is_package_file
 
 Mode = Literal["write", "diff", "check"]
 # Only files that can define a task, an app or a setting the WorkerSettings use are parsed.
@@ -28,7 +28,7 @@ _PREFILTER = re.compile(
     rb"@[ \t]*[\w.]*task\b|\bCelery[ \t]*\(|\barq_task\b|\bApp[ \t]*\("
     rb"|^[ \t]*(?:[\w.]*\.conf\.)?(?:"
     + b"|".join(k.encode() for k in sorted(SETTING_SPELLINGS))
-    + rb")[ \t]*=",
+    + rb")[ \t]*(?::[^=\n]*)?=",
     re.M,
 )
 
@@ -62,7 +62,7 @@ class RewriteResult:
 
     @property
     def left(self) -> int:
-        return sum(len(o.left) for o in self.outcomes) + len(self.left_by_verdict)
+        return len({t["name"] for o in self.outcomes for t in o.left} | set(self.left_by_verdict))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,8 +79,13 @@ class RewriteResult:
 class _Job:
     path: str
     module: str
-    is_package: bool
     root: str
+    is_package: bool
+
+
+def _module_and_root(path: Path, base: Path) -> tuple[str, str]:
+    module, root = module_and_root(path, base)
+    return module, str(root)
 
 
 def _process(job: _Job, scratch: dict[str, Any], verbose: bool) -> FileOutcome:
@@ -111,6 +116,7 @@ class _Facts:
 
     known_apps: set[str] | None = None
     leave: set[str] = field(default_factory=set)  # task names with verdict ``celery``
+    leave_defs: set[str] = field(default_factory=set)  # the same tasks as ``def:<module>.<function>``
     beat: list[Any] = field(default_factory=list)
     signals: list[tuple[str, str]] = field(default_factory=list)  # (signal, dotted handler)
 
@@ -123,11 +129,12 @@ def _project_facts(paths: list[Path]) -> _Facts:
     project = run_audit(paths, root=root)
     signals = []
     for handler in project.signals:
-        module = module_name(Path(root, handler.file))
+        module, _ = module_and_root(Path(root, handler.file), root)
         signals.append((handler.signal, f"{module}.{handler.function}"))
     return _Facts(
         known_apps={app.path for app in project.apps} or None,
         leave={task.name for task in project.tasks if task.verdict == "celery"},
+        leave_defs={f"def:{t.module}.{t.function}" for t in project.tasks if t.verdict == "celery"},
         beat=list(project.beat),
         signals=signals,
     )
@@ -182,10 +189,10 @@ def run_rewrite(
 ) -> RewriteResult:
     paths = [Path(p) for p in paths]
     result = RewriteResult()
-    _, found = discover(paths, exclude=exclude)
+    base, found = discover(paths, exclude=exclude)
     files = [_display(f) for f in found]
     job_list = [
-        _Job(str(f), module_name(f), is_package_file(f), str(import_root(f)))
+        _Job(str(f), *_module_and_root(f, base), is_package=is_package_file(f))
         for f in files
         if f.name != "arq_worker.py" or not f.read_bytes().startswith(HEADER.encode())
     ]
@@ -198,7 +205,7 @@ def run_rewrite(
                 f"audit failed, tasks matched by the codemod alone: {type(exc).__name__}: {exc}"
             )
     leave = facts.leave
-    scratch: dict[str, Any] = {SCRATCH_LEAVE_TASKS: leave}
+    scratch: dict[str, Any] = {SCRATCH_LEAVE_TASKS: leave | facts.leave_defs}
     if facts.known_apps is not None:
         scratch[SCRATCH_KNOWN_APPS] = facts.known_apps
     workers = jobs or min(os.cpu_count() or 1, len(job_list))

@@ -129,7 +129,8 @@ def render_module(
     queues = sorted({t.entry.queue for t in tasks}, key=lambda q: (q is not None, q or ""))
     default_queue = settings.get("task_default_queue", {}).get("literal")
     handler_modules = {h.rpartition(".")[0] for h in [*extras.startup, *extras.shutdown]}
-    modules = sorted({t.module for t in tasks} | handler_modules)
+    app_module = {app.rpartition(".")[0]} if app else set()
+    modules = sorted({t.module for t in tasks} | handler_modules | app_module)
     what = f"the Celery app ``{app}``" if app else "the project's ``shared_task`` tasks"
     lines = [HEADER.rstrip("\n"), f'"""ARQ workers for {what}: ``arq <this module>.WorkerSettings``."""', ""]
     lines += ["from __future__ import annotations", ""]
@@ -143,12 +144,19 @@ def render_module(
         lines.append("from arq import cron")
     lines += ["from celery2arq.shim import worker_settings", ""]
     lines += [f"import {module}" for module in modules]
-    broker = _render_value(settings.get("broker_url"), DEFAULT_REDIS_URL)
-    lines += [
-        "",
-        "# CELERY2ARQ_REDIS_URL overrides the broker URL the Celery app used.",
-        f'REDIS_URL = os.environ.get("CELERY2ARQ_REDIS_URL") or {broker}',
-    ]
+    if "broker_url" in settings or not app:
+        broker = _render_value(settings.get("broker_url"), DEFAULT_REDIS_URL)
+        lines += [
+            "",
+            "# CELERY2ARQ_REDIS_URL overrides the broker URL the Celery app used.",
+            f'REDIS_URL = os.environ.get("CELERY2ARQ_REDIS_URL") or {broker}',
+        ]
+    else:
+        lines += [
+            "",
+            "# CELERY2ARQ_REDIS_URL overrides; unset, the worker reads the app's broker_url.",
+            'REDIS_URL = os.environ.get("CELERY2ARQ_REDIS_URL")',
+        ]
     if extras.notes:
         lines += ["", *[f"# {note}" for note in extras.notes]]
     for wrapper, _ in extras.crons:
@@ -181,6 +189,8 @@ def render_module(
         if queue_src is not None:
             args.append(f"queue={_py(queue_src)}")
         args.append("redis_url=REDIS_URL")
+        if app:
+            args.append(f"app={app}")
         if queue is None and extras.crons:
             args.append("cron_jobs=[\n" + "".join(f"        {call},\n" for _, call in extras.crons) + "    ]")
         args += overrides + hooks

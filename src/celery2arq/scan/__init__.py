@@ -6,6 +6,32 @@ Entry points
 * :func:`scan_source` — one snippet (tests, editors).
 * :func:`scan_sources` — several in-memory files ``{"proj/tasks.py": "..."}`` linked as one project.
 
+How it works
+------------
+1. :func:`celery2arq.discovery.discover` lists files (default skips, ``.gitignore``, globs).
+2. :class:`celery2arq.discovery.Prefilter` reads raw bytes once: the project's app objects, helper
+   decorators and Task subclasses by name, then keeps only files with Celery vocabulary or those names.
+3. Per file (in a process pool): :func:`celery2arq.scan.file.scan_file` decodes (BOM, PEP 263),
+   parses with LibCST, :func:`celery2arq.scan.reduce.reduce_module` drops top-level statements (and
+   methods of non-Task classes) that cannot matter, then one :class:`~celery2arq.scan.visitor.FileVisitor`
+   traversal with ``ScopeProvider`` + ``PositionProvider`` fills a picklable
+   :class:`~celery2arq.scan.facts.FileFacts`.
+4. :func:`celery2arq.scan.project.link` resolves what needs other modules (apps, tasks, helpers,
+   Task subclasses, call targets) and sorts every list by ``(file, line, column)``.
+
+Vocabulary of the records (for verdicts and reports)
+----------------------------------------------------
+* ``CallSite.kind``: delay, apply_async, s, si, signature, send_task, AsyncResult, get, revoke, control.
+* ``CanvasUse.kind``: chain, group, chord, pipe (the ``|`` operator), chunks, map, starmap, link,
+  link_error (``.link_error()``, ``.on_error()``, ``apply_async(link_error=)``).
+* ``BeatEntry.origin``: the spelling (``beat_schedule``, ``CELERY_BEAT_SCHEDULE``, ``CELERYBEAT_SCHEDULE``),
+  ``conf.beat_schedule``, ``conf.update``, ``conf[]``, ``add_periodic_task``, ``periodic_task`` (pre-4.0
+  decorator; the entry is keyed by the task name, as Celery did).
+* ``TaskDef.kind``: decorator, call (``app.task(fn)``), class, helper.
+* ``Undecided.code``: C2A901 run-time task name, C2A902 Beat schedule not static / in a database,
+  C2A903 broker/backend URL not static, C2A904 ``X.task`` where ``X`` is not known to be an app,
+  C2A905 dynamic call target.
+
 Helpers reusable by other parts (e.g. the rewrite codemods)
 ------------------------------------------------------------
 * :func:`celery2arq.scan.modules.module_name` — file path → dotted module (walks ``__init__.py``).
@@ -41,7 +67,8 @@ __all__ = ["Index", "ScanInputError", "module_name", "scan_paths", "scan_source"
 
 def scan_source(source: str, file: str = "mod.py", module: str = "mod") -> ProjectScan:
     """Scan one in-memory source as a one-file project."""
-    facts, error = scan_text(source, file, module, is_package=file.endswith("__init__.py"))
+    pattern = Prefilter.from_sources([source.encode()]).project_pattern
+    facts, error = scan_text(source, file, module, file.endswith("__init__.py"), pattern)
     project = link([facts], root=".", errors=[error] if error else [])
     project.files_scanned = project.files_parsed = 1
     return project

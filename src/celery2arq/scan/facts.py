@@ -24,6 +24,7 @@ class TaskCandidate:
     path: str  # module.qualname of the function: how other modules refer to the task object
     aliases: list[str] = field(default_factory=list)  # other paths of the task object (x = app.task(f))
     receiver_relative: bool = False  # ``X`` comes from a relative import (so from the project)
+    positional: list = field(default_factory=list)  # positional decorator arguments (Values), for helpers
 
 
 @dataclass
@@ -106,6 +107,7 @@ class FileFacts:
     class_uses: list[ClassUse] = field(default_factory=list)
     # function path -> decorator qualified names it wraps (instrumented_task-style helpers)
     helpers: dict[str, list[str]] = field(default_factory=dict)
+    helper_params: dict[str, list[str]] = field(default_factory=dict)  # helper path -> its parameter names
     beat: list[PendingBeat] = field(default_factory=list)
     lowercase_settings: list[PendingSetting] = field(default_factory=list)
     # settings/beat/signals attached to an app object given by its qualified name: resolved later

@@ -41,7 +41,12 @@ def suppressions(text: str, file: str) -> list[Suppression]:
 
 
 def scan_text(
-    text: str, file: str, module: str, is_package: bool = False, project_names: str | None = None,
+    text: str,
+    file: str,
+    module: str,
+    is_package: bool = False,
+    project_names: str | None = None,
+    reduce: bool = True,
 ) -> tuple[FileFacts, FileError | None]:
     """Parse and visit already-decoded source.
 
@@ -54,37 +59,52 @@ def scan_text(
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
         first = str(error.message).splitlines()[0] if error.message else "syntax error"
-        return facts, FileError(file=file, message=f"could not parse: {first}", line=error.editor_line,
-                                column=error.editor_column)
-    reduced, offsets = reduce_module(tree, re.compile(project_names) if project_names else None)
+        return facts, FileError(
+            file=file, message=f"could not parse: {first}", line=error.editor_line, column=error.editor_column
+        )
+    reduced, offsets = (tree, {})
+    if reduce:
+        reduced, offsets = reduce_module(tree, re.compile(project_names) if project_names else None)
     wrapper = MetadataWrapper(reduced, unsafe_skip_copy=True)
     wrapper.visit(FileVisitor(facts, text, offsets))
     return facts, None
 
 
 def scan_file(
-    path: Path, file: str, module: str, project_names: str | None = None,
+    path: Path,
+    file: str,
+    module: str,
+    project_names: str | None = None,
 ) -> tuple[FileFacts, FileError | None]:
     """Scan one file on disk; every problem becomes a one-line :class:`FileError` (the run goes on)."""
     is_package = is_package_file(path)
     try:
         data = Path(path).read_bytes()
     except OSError as error:
-        return _empty(file, module, is_package), FileError(file=file, message=f"could not read: {error.strerror}")
+        return _empty(file, module, is_package), FileError(
+            file=file, message=f"could not read: {error.strerror}"
+        )
     try:
         text = decode(data)
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         return _empty(file, module, is_package), FileError(
-            file=file, message=f"not {_encoding_label(error.encoding)}: invalid byte 0x{data[error.start]:02x}",
-            line=line, column=column)
+            file=file,
+            message=f"not {_encoding_label(error.encoding)}: invalid byte 0x{data[error.start]:02x}",
+            line=line,
+            column=column,
+        )
     except SyntaxError as error:
-        return _empty(file, module, is_package), FileError(file=file, message=f"could not decode: {error.msg}")
+        return _empty(file, module, is_package), FileError(
+            file=file, message=f"could not decode: {error.msg}"
+        )
     try:
         return scan_text(text, file, module, is_package, project_names)
     except RecursionError:
-        return _empty(file, module, is_package), FileError(file=file, message="could not parse: nesting too deep")
+        return _empty(file, module, is_package), FileError(
+            file=file, message="could not parse: nesting too deep"
+        )
     except Exception as error:  # noqa: BLE001 - one bad file must not stop a project scan
         message = f"internal error: {type(error).__name__}: {error}".splitlines()[0]
         return _empty(file, module, is_package), FileError(file=file, message=message)

@@ -106,13 +106,25 @@ CANVAS_FUNCTIONS = {
     )
 }
 SIGNATURE_FUNCTIONS = frozenset(
-    {"celery.signature", "celery.canvas.signature", "celery.Signature", "celery.canvas.Signature",
-     "celery.subtask", "celery.canvas.subtask"}
+    {
+        "celery.signature",
+        "celery.canvas.signature",
+        "celery.Signature",
+        "celery.canvas.Signature",
+        "celery.subtask",
+        "celery.canvas.subtask",
+    }
 )
 # Methods on a task that build signatures, and canvas methods on tasks/signatures.
 SIGNATURE_METHODS = frozenset({"s", "si", "signature", "subtask"})
-CANVAS_METHODS = {"chunks": "chunks", "map": "map", "starmap": "starmap", "link": "link",
-                  "link_error": "link_error"}
+CANVAS_METHODS = {
+    "chunks": "chunks",
+    "map": "map",
+    "starmap": "starmap",
+    "link": "link",
+    "link_error": "link_error",
+    "on_error": "link_error",  # chord(...).on_error(sig)
+}
 
 SCHEDULE_FUNCTIONS = {
     "celery.schedules.crontab": "crontab",
@@ -125,13 +137,39 @@ CRONTAB_FIELDS = ("minute", "hour", "day_of_week", "day_of_month", "month_of_yea
 
 CELERY_SIGNALS = frozenset(
     {
-        "after_setup_logger", "after_setup_task_logger", "after_task_publish", "beat_embedded_init",
-        "beat_init", "before_task_publish", "celeryd_after_setup", "celeryd_init", "eventlet_pool_apply",
-        "eventlet_pool_postshutdown", "eventlet_pool_preshutdown", "eventlet_pool_started",
-        "heartbeat_sent", "import_modules", "setup_logging", "task_failure", "task_internal_error",
-        "task_postrun", "task_prerun", "task_received", "task_rejected", "task_retry", "task_revoked",
-        "task_sent", "task_success", "task_unknown", "user_preload_options", "worker_before_create_process",
-        "worker_init", "worker_process_init", "worker_process_shutdown", "worker_ready", "worker_shutdown",
+        "after_setup_logger",
+        "after_setup_task_logger",
+        "after_task_publish",
+        "beat_embedded_init",
+        "beat_init",
+        "before_task_publish",
+        "celeryd_after_setup",
+        "celeryd_init",
+        "eventlet_pool_apply",
+        "eventlet_pool_postshutdown",
+        "eventlet_pool_preshutdown",
+        "eventlet_pool_started",
+        "heartbeat_sent",
+        "import_modules",
+        "setup_logging",
+        "task_failure",
+        "task_internal_error",
+        "task_postrun",
+        "task_prerun",
+        "task_received",
+        "task_rejected",
+        "task_retry",
+        "task_revoked",
+        "task_sent",
+        "task_success",
+        "task_unknown",
+        "user_preload_options",
+        "worker_before_create_process",
+        "worker_init",
+        "worker_process_init",
+        "worker_process_shutdown",
+        "worker_ready",
+        "worker_shutdown",
         "worker_shutting_down",
     }
 )
@@ -158,8 +196,15 @@ BLOCKING_CALLS = frozenset(
         "builtins.input",
     }
 )
-BLOCKING_PREFIXES = ("requests.", "urllib3.", "httpx.Client", "psycopg2.", "pymysql.", "redis.Redis",
-                     "redis.StrictRedis")
+BLOCKING_PREFIXES = (
+    "requests.",
+    "urllib3.",
+    "httpx.Client",
+    "psycopg2.",
+    "pymysql.",
+    "redis.Redis",
+    "redis.StrictRedis",
+)
 
 # new name -> (old name, Django namespace name)
 SETTINGS: dict[str, tuple[str, str]] = {
@@ -181,7 +226,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "enable_utc": ("ENABLE_UTC", "CELERY_ENABLE_UTC"),
     "beat_schedule": ("CELERYBEAT_SCHEDULE", "CELERY_BEAT_SCHEDULE"),
     "beat_scheduler": ("CELERYBEAT_SCHEDULER", "CELERY_BEAT_SCHEDULER"),
-    "beat_cron_starting_deadline": ("CELERYBEAT_CRON_STARTING_DEADLINE", "CELERY_BEAT_CRON_STARTING_DEADLINE"),
+    "beat_cron_starting_deadline": (
+        "CELERYBEAT_CRON_STARTING_DEADLINE",
+        "CELERY_BEAT_CRON_STARTING_DEADLINE",
+    ),
     "result_expires": ("CELERY_TASK_RESULT_EXPIRES", "CELERY_RESULT_EXPIRES"),
     "result_extended": ("CELERY_RESULT_EXTENDED", "CELERY_RESULT_EXTENDED"),
     "task_always_eager": ("CELERY_ALWAYS_EAGER", "CELERY_TASK_ALWAYS_EAGER"),

@@ -72,6 +72,7 @@ class Linker:
         self.task_paths: dict[str, str] = {}  # path of a task object -> task name
         self.task_names: set[str] = set()
         self.helpers: dict[str, list[str]] = {}
+        self.helper_params: dict[str, list[str]] = {}
         self.task_classes: set[str] = set()
 
     # ------------------------------------------------------------------ lookups
@@ -116,8 +117,17 @@ class Linker:
             self.project.undecided.extend(fact.scan.undecided)
         project = self.project
         project.apps = _sorted(self.apps.values())
-        for name in ("tasks", "call_sites", "canvas", "beat", "settings", "task_classes", "signals",
-                     "suppressions", "undecided"):
+        for name in (
+            "tasks",
+            "call_sites",
+            "canvas",
+            "beat",
+            "settings",
+            "task_classes",
+            "signals",
+            "suppressions",
+            "undecided",
+        ):
             setattr(project, name, _sorted(getattr(project, name)))
         project.errors = sorted(errors, key=lambda e: (e.file, e.line or 0, e.column or 0))
         return project
@@ -151,8 +161,10 @@ class Linker:
                     continue
                 for base in facts.bases:
                     resolved = [self.index.canonical(q) for q in base]
-                    if any(q in TASK_BASE_CLASSES or q in self.task_classes or self._is_app_task_attr(q)
-                           for q in resolved):
+                    if any(
+                        q in TASK_BASE_CLASSES or q in self.task_classes or self._is_app_task_attr(q)
+                        for q in resolved
+                    ):
                         self.task_classes.add(path)
                         changed = True
                         break
@@ -169,18 +181,25 @@ class Linker:
                     head, _, last = canonical.rpartition(".")
                     if canonical in SHARED_TASK_DECORATORS or (last == "task" and head in self.apps):
                         self.helpers[path] = wrapped
+                        self.helper_params[path] = fact.helper_params.get(path, [])
                         break
 
     def _task(self, candidate: TaskCandidate) -> None:
         task = candidate.task
-        if candidate.definite:
+        decorator = self.index.canonical(candidate.decorator)
+        head, _, last = decorator.rpartition(".")
+        if candidate.definite or decorator in SHARED_TASK_DECORATORS:
             task.app = None
+            task.decorator = decorator
         elif candidate.receiver is not None and self.app_of([candidate.receiver]) is not None:
             task.app = self.app_of([candidate.receiver])
             task.decorator = f"{task.app}.task"
-        elif self.index.canonical(candidate.decorator) in self.helpers:
+        elif last == "task" and head in self.apps:  # task = app.task; @task
+            task.app, task.decorator = head, decorator
+        elif decorator in self.helpers:
             task.kind = "helper"
-            task.decorator = self.index.canonical(candidate.decorator)
+            task.decorator = decorator
+            self._helper_arguments(task, candidate)
         else:
             if candidate.receiver is not None:
                 self._maybe_undecided(candidate)
@@ -189,6 +208,17 @@ class Linker:
         self.project.tasks.append(task)
         self._register(task, [candidate.path, *candidate.aliases])
 
+    def _helper_arguments(self, task: TaskDef, candidate: TaskCandidate) -> None:
+        """``@instrumented_task("jobs.send_sms")``: positional arguments by the helper's parameter names."""
+        params = self.helper_params.get(task.decorator, [])
+        for param, value in zip(params, candidate.positional, strict=False):
+            task.options.setdefault(param, value)
+        name = task.options.get("name")
+        if name is not None and name.literal and isinstance(name.value, str):
+            task.name, task.name_static = name.value, True
+        elif name is not None:
+            task.name_static = False
+
     def _maybe_undecided(self, candidate: TaskCandidate) -> None:
         receiver = self.index.canonical(candidate.receiver or "")
         last = receiver.rpartition(".")[2]
@@ -196,11 +226,16 @@ class Linker:
         from_project = candidate.receiver_relative or self.index.in_project(receiver)
         if (last in APP_LIKE_NAMES or text_last in APP_LIKE_NAMES) and from_project:
             task = candidate.task
-            self.project.undecided.append(Undecided(
-                file=task.file, line=task.line, column=task.column, code="C2A904",
-                message=f"@{candidate.receiver_text}.task on {task.function}: {candidate.receiver_text} "
-                        f"({receiver}) is not known to be a Celery app",
-            ))
+            self.project.undecided.append(
+                Undecided(
+                    file=task.file,
+                    line=task.line,
+                    column=task.column,
+                    code="C2A904",
+                    message=f"@{candidate.receiver_text}.task on {task.function}: {candidate.receiver_text} "
+                    f"({receiver}) is not known to be a Celery app",
+                )
+            )
 
     def _fix_main_name(self, task: TaskDef) -> None:
         """Celery names tasks of a ``__main__`` module ``<app.main>.<name>``."""
@@ -234,9 +269,15 @@ class Linker:
                 continue
             if facts.run_task is None and not registered:
                 continue
-            task = facts.run_task or TaskDef(file=facts.file, line=facts.line, column=facts.column,
-                                            kind="class", end_line=facts.end_line)
-            task.file, task.line, task.column, task.end_line = facts.file, facts.line, facts.column, facts.end_line
+            task = facts.run_task or TaskDef(
+                file=facts.file, line=facts.line, column=facts.column, kind="class", end_line=facts.end_line
+            )
+            task.file, task.line, task.column, task.end_line = (
+                facts.file,
+                facts.line,
+                facts.column,
+                facts.end_line,
+            )
             task.kind = "class"
             task.module = self.class_module[path]
             task.function = path[len(task.module) + 1 :]
@@ -260,12 +301,21 @@ class Linker:
             used_as = sorted({u.used_as for u in uses if u.used_as != "registered"})
             if path in self.class_task_paths and not used_as:
                 continue
-            bases = [self.index.canonical(b[0]) if b else text for b, text in zip(facts.bases, facts.bases_text)]
-            self.project.task_classes.append(TaskClass(
-                file=facts.file, line=facts.line, column=facts.column, path=path, bases=bases,
-                overrides=sorted(m for m in set(facts.methods) if m in TASK_METHODS),
-                used_as=used_as,
-            ))
+            bases = [
+                self.index.canonical(b[0]) if b else text
+                for b, text in zip(facts.bases, facts.bases_text, strict=True)
+            ]
+            self.project.task_classes.append(
+                TaskClass(
+                    file=facts.file,
+                    line=facts.line,
+                    column=facts.column,
+                    path=path,
+                    bases=bases,
+                    overrides=sorted(m for m in set(facts.methods) if m in TASK_METHODS),
+                    used_as=used_as,
+                )
+            )
 
     # ------------------------------------------------------------------ calls, canvas, beat, settings
     def _in_task(self, enclosing: list[str]) -> str | None:
@@ -278,8 +328,10 @@ class Linker:
         for candidate in fact.calls:
             site: CallSite = candidate.site
             name = self.task_of(candidate.receivers)
-            if name is not None and site.kind not in ("send_task", "signature") or (
-                site.kind == "signature" and candidate.receivers and name is not None
+            if (
+                name is not None
+                and site.kind not in ("send_task", "signature")
+                or (site.kind == "signature" and candidate.receivers and name is not None)
             ):
                 site.target, site.resolved = name, True
             elif site.kind in ("send_task", "signature") and site.target in self.task_names:
@@ -312,6 +364,10 @@ class Linker:
                 continue
             if entry.task is None and pending.receivers:
                 entry.task = self.task_of(pending.receivers)
+                if entry.origin == "periodic_task":
+                    if entry.task is None:
+                        continue
+                    entry.name = entry.task
             if entry.origin == "add_periodic_task" and not entry.name and entry.task:
                 entry.name = entry.task
             self.project.beat.append(entry)

@@ -31,7 +31,7 @@ def _local_names(tree: cst.Module, codes: list[str]) -> re.Pattern[str] | None:
     """Names this module binds to Celery things: ``from celery import shared_task as st``,
     ``import celery as c``, ``deco = app.task(queue="x")``; statements using them are kept too."""
     names: set[str] = set()
-    for statement, code in zip(tree.body, codes):
+    for statement, code in zip(tree.body, codes, strict=True):
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
@@ -40,8 +40,11 @@ def _local_names(tree: cst.Module, codes: list[str]) -> re.Pattern[str] | None:
                 if module.split(".")[0] == "celery" and not isinstance(small.names, cst.ImportStar):
                     names.update(_bound(alias) for alias in small.names)
             elif isinstance(small, cst.Import):
-                names.update(_bound(alias) for alias in small.names
-                             if cst.Module([]).code_for_node(alias.name).split(".")[0] == "celery")
+                names.update(
+                    _bound(alias)
+                    for alias in small.names
+                    if cst.Module([]).code_for_node(alias.name).split(".")[0] == "celery"
+                )
             elif isinstance(small, cst.Assign | cst.AnnAssign) and STATEMENT_VOCABULARY.search(code):
                 names.update(_ASSIGNED.findall(code.strip()))
     names.discard("")
@@ -56,7 +59,9 @@ def _bound(alias: cst.ImportAlias) -> str:
     return cst.Module([]).code_for_node(alias.name).split(".")[0]
 
 
-def reduce_module(tree: cst.Module, project: re.Pattern[str] | None = None) -> tuple[cst.Module, dict[int, int]]:
+def reduce_module(
+    tree: cst.Module, project: re.Pattern[str] | None = None
+) -> tuple[cst.Module, dict[int, int]]:
     """``(module, offsets)``: the relevant statements and, per kept statement id, its line offset."""
     codes = [tree.code_for_node(statement) for statement in tree.body]
     local = _local_names(tree, codes)
@@ -64,20 +69,31 @@ def reduce_module(tree: cst.Module, project: re.Pattern[str] | None = None) -> t
     keep = [
         isinstance(statement, cst.SimpleStatementLine)
         or _relevant(code, patterns)
-        or (not isinstance(statement, cst.FunctionDef | cst.ClassDef) and _IMPORT_LINE.search(code) is not None)
-        for statement, code in zip(tree.body, codes)
+        or (
+            not isinstance(statement, cst.FunctionDef | cst.ClassDef)
+            and _IMPORT_LINE.search(code) is not None
+        )
+        for statement, code in zip(tree.body, codes, strict=True)
     ]
     # functions registered with `name = app.task(fn)` keep their definition (params, async)
-    wanted = {name for code, kept in zip(codes, keep) if kept
-              for pair in _TASK_BY_CALL.findall(code) for name in pair if name}
+    wanted = {
+        name
+        for code, kept in zip(codes, keep, strict=True)
+        if kept
+        for pair in _TASK_BY_CALL.findall(code)
+        for name in pair
+        if name
+    }
     if wanted:
-        keep = [kept or (isinstance(statement, cst.FunctionDef) and statement.name.value in wanted)
-                for statement, kept in zip(tree.body, keep)]
+        keep = [
+            kept or (isinstance(statement, cst.FunctionDef) and statement.name.value in wanted)
+            for statement, kept in zip(tree.body, keep, strict=True)
+        ]
     offsets: dict[int, int] = {}
     body: list[cst.BaseStatement] = []
     original = reduced = 0
     changed = False
-    for statement, code, kept in zip(tree.body, codes, keep):
+    for statement, code, kept in zip(tree.body, codes, keep, strict=True):
         lines = code.count("\n")
         if kept:
             new = statement
@@ -99,8 +115,15 @@ def _relevant(code: str, patterns: list[re.Pattern[str]]) -> bool:
     return any(pattern.search(code) for pattern in patterns)
 
 
-def _reduce_class(tree: cst.Module, node: cst.ClassDef, code: str, original: int, reduced: int,
-                  patterns: list[re.Pattern[str]], offsets: dict[int, int]) -> cst.ClassDef:
+def _reduce_class(
+    tree: cst.Module,
+    node: cst.ClassDef,
+    code: str,
+    original: int,
+    reduced: int,
+    patterns: list[re.Pattern[str]],
+    offsets: dict[int, int],
+) -> cst.ClassDef:
     """A test class or a view with hundreds of methods keeps only the methods that matter.
 
     Task-like classes (a base mentions ``Task`` or a project name) stay whole: their methods are facts.
@@ -111,15 +134,18 @@ def _reduce_class(tree: cst.Module, node: cst.ClassDef, code: str, original: int
     if any(_relevant(tree.code_for_node(base.value), patterns + [_TASK_WORD]) for base in node.bases):
         return node
     inner_codes = [tree.code_for_node(statement) for statement in block.body]
-    kept = [isinstance(statement, cst.SimpleStatementLine) or _relevant(inner, patterns)
-            for statement, inner in zip(block.body, inner_codes)]
-    if all(kept) or not any(isinstance(s, cst.FunctionDef) and k for s, k in zip(block.body, kept)):
+    kept = [
+        isinstance(statement, cst.SimpleStatementLine) or _relevant(inner, patterns)
+        for statement, inner in zip(block.body, inner_codes, strict=True)
+    ]
+    kept_defs = [s for s, k in zip(block.body, kept, strict=True) if k and isinstance(s, cst.FunctionDef)]
+    if all(kept) or not kept_defs:
         return node
     header = code.count("\n") - sum(c.count("\n") for c in inner_codes) - len(block.footer)
     position_original = original + header
     position_reduced = reduced + header
     body = []
-    for statement, inner, keep in zip(block.body, inner_codes, kept):
+    for statement, inner, keep in zip(block.body, inner_codes, kept, strict=True):
         lines = inner.count("\n")
         if keep:
             offsets[id(statement)] = position_original - position_reduced

@@ -62,8 +62,10 @@ def timedelta_seconds(call: cst.Call, constants: Constants) -> float | None:
     for index, arg in enumerate(call.args):
         if arg.star:
             return None
-        unit = arg.keyword.value if arg.keyword else (
-            _TIMEDELTA_ORDER[index] if index < len(_TIMEDELTA_ORDER) else None
+        unit = (
+            arg.keyword.value
+            if arg.keyword
+            else (_TIMEDELTA_ORDER[index] if index < len(_TIMEDELTA_ORDER) else None)
         )
         number = _number(arg.value, constants)
         if unit not in _TIMEDELTA_SECONDS or number is None:
@@ -95,8 +97,9 @@ def parse_schedule(
     if kind == "interval":
         is_timedelta = any(q == "datetime.timedelta" for q in qnames(node.func))
         if is_timedelta:
-            return Schedule(kind="interval", source=text, seconds=timedelta_seconds(node, constants),
-                            relative=relative)
+            return Schedule(
+                kind="interval", source=text, seconds=timedelta_seconds(node, constants), relative=relative
+            )
         run_every = None
         for index, arg in enumerate(node.args):
             key = arg.keyword.value if arg.keyword else ("run_every", "relative")[min(index, 1)]
@@ -121,15 +124,18 @@ def _crontab_fields(call: cst.Call, from_string: bool, constants: Constants) -> 
         if len(parts) == 5:
             # crontab.from_string('m h dom mon dow')
             order = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
-            fields.update({name: Value(literal=True, value=part) for name, part in zip(order, parts)})
+            pairs = zip(order, parts, strict=True)
+            fields.update({name: Value(literal=True, value=part) for name, part in pairs})
         elif call.args:
             fields = {"expression": to_value(call.args[0].value)}
         return fields
     for index, arg in enumerate(call.args):
         if arg.star:
             continue
-        key = arg.keyword.value if arg.keyword else (
-            CRONTAB_FIELDS[index] if index < len(CRONTAB_FIELDS) else None
+        key = (
+            arg.keyword.value
+            if arg.keyword
+            else (CRONTAB_FIELDS[index] if index < len(CRONTAB_FIELDS) else None)
         )
         if key is not None:
             fields[key] = to_value(resolve_constant(arg.value, constants))

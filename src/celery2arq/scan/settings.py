@@ -11,10 +11,13 @@ from celery2arq.scan.literals import dotted, string_value, to_value
 from celery2arq.scan.names import ENV_FUNCTIONS
 from celery2arq.scan.schedules import Constants, resolve_constant
 
+_CONVERSIONS = frozenset({"int", "str", "float", "bool"})
 QualifiedNames = Callable[[cst.CSTNode], list[str]]
 
 
-def env_lookup(node: cst.BaseExpression, qnames: QualifiedNames, constants: Constants) -> dict[str, Any] | None:
+def env_lookup(
+    node: cst.BaseExpression, qnames: QualifiedNames, constants: Constants
+) -> dict[str, Any] | None:
     """``{"var": NAME, "default": Value|None}`` when the value reads an environment variable."""
     node = resolve_constant(node, constants)
     if isinstance(node, cst.BooleanOperation):
@@ -27,6 +30,8 @@ def env_lookup(node: cst.BaseExpression, qnames: QualifiedNames, constants: Cons
         return None
     if not isinstance(node, cst.Call):
         return None
+    if isinstance(node.func, cst.Name) and node.func.value in _CONVERSIONS and len(node.args) == 1:
+        return env_lookup(node.args[0].value, qnames, constants)  # int(os.environ.get(...))
     func_names = qnames(node.func)
     text = dotted(node.func) or ""
     is_os = any(q in ENV_FUNCTIONS for q in func_names)
@@ -46,9 +51,9 @@ def env_lookup(node: cst.BaseExpression, qnames: QualifiedNames, constants: Cons
     }
 
 
-def is_unknown_call(node: cst.BaseExpression, constants: Constants) -> bool:
-    """The value comes from a call that is neither a literal nor an environment lookup."""
+def is_unknown_value(node: cst.BaseExpression, constants: Constants) -> bool:
+    """The value is neither a literal nor an environment lookup (a call, an unresolved name, ...)."""
     node = resolve_constant(node, constants)
     if isinstance(node, cst.BooleanOperation):
-        return is_unknown_call(node.left, constants)
-    return isinstance(node, cst.Call)
+        return is_unknown_value(node.left, constants)
+    return not to_value(node).literal and not isinstance(node, cst.FormattedString)

@@ -54,7 +54,7 @@ from celery2arq.scan.names import (
     SIGNATURE_METHODS,
 )
 from celery2arq.scan.schedules import beat_entry, dict_items, parse_schedule, resolve_constant
-from celery2arq.scan.settings import env_lookup, is_unknown_call
+from celery2arq.scan.settings import env_lookup, is_unknown_value
 
 # Decorators that never make a task: no need to keep a candidate for them.
 _IGNORED_DECORATOR_PREFIXES = (
@@ -82,7 +82,8 @@ class _Function:
     path: str
     task: TaskDef | None = None  # set when the function may be a task (decorated or a class run())
     self_name: str | None = None
-    result_vars: set[str] = field(default_factory=set)
+    result_vars: dict[str, list[str]] = field(default_factory=dict)  # r = task.delay() -> task names
+    signature_vars: dict[str, list[str]] = field(default_factory=dict)  # sig = task.s() -> task names
     wraps: list[str] = field(default_factory=list)  # task decorators used in the body (helper?)
     has_return: bool = False
     top_level: bool = False
@@ -141,17 +142,19 @@ class FileVisitor(cst.CSTVisitor):
         self.mentions_celery = "celery" in lowered
         last = self.module.rpartition(".")[2].lower()
         path_parts = self.file.lower().split("/")
-        self.settings_like = "settings" in last or "config" in last or any(
-            "settings" in part for part in path_parts[:-1]
+        self.settings_like = (
+            "settings" in last or "config" in last or any("settings" in part for part in path_parts[:-1])
         )
         self.celery_config_module = any(hint in last for hint in _CONFIG_MODULE_HINTS)
         self.classes: list[str] = []
+        self.scopes: list[tuple[str, str]] = []  # ("class" | "function", name), outermost first
         self.functions: list[_Function] = []
         self.class_facts: list[ClassFacts | None] = []
         self.constants: dict[str, cst.BaseExpression] = {}
         self.module_functions: dict[str, tuple[list[str], bool, int]] = {}
         self.skip: set[int] = set()
-        self.module_results: set[str] = set()
+        self.module_results: dict[str, list[str]] = {}
+        self.module_signatures: dict[str, list[str]] = {}
         self.canvas_inner: set[int] = set()
 
     # ------------------------------------------------------------------ helpers
@@ -186,11 +189,16 @@ class FileVisitor(cst.CSTVisitor):
 
     def imported_qnames(self, node: cst.CSTNode) -> list[str]:
         """Like :meth:`qnames`, only the names bound by an import statement."""
-        return sorted(resolve_relative(q.name, self.module, self.facts.is_package) for q in self.raw_qnames(node)
-                      if q.source == QualifiedNameSource.IMPORT)
+        return sorted(
+            resolve_relative(q.name, self.module, self.facts.is_package)
+            for q in self.raw_qnames(node)
+            if q.source == QualifiedNameSource.IMPORT
+        )
 
     def _relative_import(self, node: cst.CSTNode) -> bool:
-        return any(q.source == QualifiedNameSource.IMPORT and q.name.startswith(".") for q in self.raw_qnames(node))
+        return any(
+            q.source == QualifiedNameSource.IMPORT and q.name.startswith(".") for q in self.raw_qnames(node)
+        )
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
         start = self.get_metadata(PositionProvider, node).start
@@ -206,10 +214,13 @@ class FileVisitor(cst.CSTVisitor):
         return self.get_metadata(PositionProvider, node).end.line + self.offset
 
     def qualname(self, name: str) -> str:
-        parts = [*self.classes, name]
-        if self.functions:
-            # nested in a function: Python's qualname has <locals>, Celery's name uses __name__ only
-            parts = [self.functions[-1].path.removeprefix(self.module + "."), "<locals>", name]
+        """Python's ``__qualname__`` (``f.<locals>.Cls.meth``); Celery's task names use ``__name__`` only."""
+        parts = []
+        for kind, scope in self.scopes:
+            parts.append(scope)
+            if kind == "function":
+                parts.append("<locals>")
+        parts.append(name)
         return ".".join(parts)
 
     def enclosing(self) -> list[str]:
@@ -223,8 +234,9 @@ class FileVisitor(cst.CSTVisitor):
 
     def undecided(self, node: cst.CSTNode, code: str, message: str) -> None:
         line, column = self.position(node)
-        self.scan.undecided.append(Undecided(file=self.file, line=line, column=column, code=code,
-                                             message=message))
+        self.scan.undecided.append(
+            Undecided(file=self.file, line=line, column=column, code=code, message=message)
+        )
 
     def at_module_level(self) -> bool:
         return not self.functions and not self.classes
@@ -236,23 +248,30 @@ class FileVisitor(cst.CSTVisitor):
             if name == "celery" or name.startswith("celery."):
                 self.facts.imports_celery = True
             if self.at_module_level():
-                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) \
+                local = (
+                    alias.asname.name.value
+                    if alias.asname and isinstance(alias.asname.name, cst.Name)
                     else name.split(".")[0]
+                )
                 self.facts.bindings[local] = name if alias.asname else local
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         module = dotted(node.module) if node.module is not None else ""
         dots = "." * len(node.relative)
-        absolute = resolve_relative(dots + (module or ""), self.module, self.facts.is_package) if dots \
+        absolute = (
+            resolve_relative(dots + (module or ""), self.module, self.facts.is_package)
+            if dots
             else (module or "")
+        )
         if absolute == "celery" or absolute.startswith("celery."):
             self.facts.imports_celery = True
         if not self.at_module_level() or isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
             name = dotted(alias.name) or ""
-            local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) \
-                else name
+            local = (
+                alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+            )
             self.facts.bindings[local] = f"{absolute}.{name}" if absolute else name
 
     # ------------------------------------------------------------------ definitions
@@ -277,40 +296,91 @@ class FileVisitor(cst.CSTVisitor):
                     continue
             if call is not None:
                 self.skip.add(id(call))
-            decorator_name = next((q for q in names if q in SHARED_TASK_DECORATORS), names[0] if names
-                                  else f"{receiver}.task")
+            decorator_name = next(
+                (q for q in names if q in SHARED_TASK_DECORATORS), names[0] if names else f"{receiver}.task"
+            )
             candidate = self._new_task(node, call, decorator_name, receiver, receiver_text, definite)
             if receiver is not None:
                 candidate.receiver_relative = self._relative_import(target.value)
             return candidate
         return None
 
-    def _new_task(self, node: cst.FunctionDef, call: cst.Call | None, decorator: str, receiver: str | None,
-                  receiver_text: str | None, definite: bool) -> TaskCandidate:
+    def _new_task(
+        self,
+        node: cst.FunctionDef,
+        call: cst.Call | None,
+        decorator: str,
+        receiver: str | None,
+        receiver_text: str | None,
+        definite: bool,
+    ) -> TaskCandidate:
         line, column = self.def_position(node)
         options = _keywords(call) if call is not None else {}
         if call is not None:
             self._base_use(call)
         name = node.name.value
         qualname = self.qualname(name)
-        task = TaskDef(file=self.file, line=line, column=column, module=self.module, function=qualname,
-                       kind="decorator", decorator=decorator, is_async=node.asynchronous is not None,
-                       options=options, end_line=self.end_line(node))
+        task = TaskDef(
+            file=self.file,
+            line=line,
+            column=column,
+            module=self.module,
+            function=qualname,
+            kind="decorator",
+            decorator=decorator,
+            is_async=node.asynchronous is not None,
+            options=options,
+            end_line=self.end_line(node),
+        )
         params = _param_names(node.params)
         if task.bind and params:
             params = params[1:]
         task.params = params
         self._name_task(task, name, options, node)
-        return TaskCandidate(task=task, decorator=decorator, receiver=receiver, receiver_text=receiver_text,
-                             definite=definite, path=f"{self.module}.{qualname}")
+        positional = (
+            [to_value(a.value) for a in call.args if a.keyword is None and not a.star] if call else []
+        )
+        if call is not None and decorator.endswith("periodic_task"):
+            self._periodic_task(call, f"{self.module}.{qualname}")
+        return TaskCandidate(
+            positional=positional,
+            task=task,
+            decorator=decorator,
+            receiver=receiver,
+            receiver_text=receiver_text,
+            definite=definite,
+            path=f"{self.module}.{qualname}",
+        )
+
+    def _periodic_task(self, call: cst.Call, path: str) -> None:
+        """Pre-4.0 ``@periodic_task(run_every=...)``: a Beat entry keyed by the task name."""
+        arguments = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        line, column = self.position(call)
+        entry = BeatEntry(file=self.file, line=line, column=column, origin="periodic_task")
+        relative = arguments.get("relative")
+        if "run_every" in arguments:
+            entry.schedule = parse_schedule(
+                arguments["run_every"],
+                self.qnames,
+                self.constants,
+                relative=relative is not None and to_value(relative).value is True,
+            )
+        if "options" in arguments:
+            entry.options = {"**": to_value(arguments["options"])}
+        self.facts.beat.append(PendingBeat(entry=entry, receivers=[path]))
 
     def _base_use(self, call: cst.Call) -> None:
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == "base":
                 self._class_use(arg.value, "base=", None)
 
-    def _name_task(self, task: TaskDef, short_name: str, options: dict[str, Value], node: cst.CSTNode) -> None:
-        """Celery's name: ``name=`` literal, else ``module.__name__`` (``__main__`` fixed by the project pass)."""
+    def _name_task(
+        self, task: TaskDef, short_name: str, options: dict[str, Value], node: cst.CSTNode
+    ) -> None:
+        """Celery's name: ``name=`` literal, else ``module.__name__``.
+
+        (A ``__main__`` module is fixed by the project pass, which knows the app's main name.)
+        """
         name = options.get("name")
         if name is not None and name.literal and isinstance(name.value, str):
             task.name = name.value
@@ -326,7 +396,7 @@ class FileVisitor(cst.CSTVisitor):
         self._signal_decorators(node)
         path = f"{self.module}.{self.qualname(node.name.value)}"
         function = _Function(path=path, top_level=not self.functions)
-        in_class = self.class_facts[-1] if self.class_facts and not self.functions else None
+        in_class = self.class_facts[-1] if self.scopes and self.scopes[-1][0] == "class" else None
         if candidate is not None:
             self.facts.tasks.append(candidate)
             function.task = candidate.task
@@ -336,24 +406,38 @@ class FileVisitor(cst.CSTVisitor):
         elif in_class is not None and node.name.value == "run":
             line, column = self.def_position(node)
             params = _param_names(node.params)
-            task = TaskDef(file=self.file, line=line, column=column, module=self.module, kind="class",
-                           is_async=node.asynchronous is not None, params=params[1:],
-                           end_line=self.end_line(node))
+            task = TaskDef(
+                file=self.file,
+                line=line,
+                column=column,
+                module=self.module,
+                kind="class",
+                is_async=node.asynchronous is not None,
+                params=params[1:],
+                end_line=self.end_line(node),
+            )
             in_class.run_task = task
             function.task = task
             function.self_name = params[0] if params else None
         if in_class is not None:
             in_class.methods.append(node.name.value)
         self.functions.append(function)
+        self.scopes.append(("function", node.name.value))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         function = self.functions.pop()
+        self.scopes.pop()
         if function.wraps and function.has_return and function.task is None and function.top_level:
             self.facts.helpers[function.path] = sorted(set(function.wraps))
+            self.facts.helper_params[function.path] = _param_names(node.params)
+            self.scan.task_helpers.append(function.path)
         if not self.functions and not self.classes:
             params = _param_names(node.params)
-            self.module_functions[node.name.value] = (params, node.asynchronous is not None,
-                                                      self.end_line(node))
+            self.module_functions[node.name.value] = (
+                params,
+                node.asynchronous is not None,
+                self.end_line(node),
+            )
 
     def visit_Return(self, node: cst.Return) -> None:
         if self.functions:
@@ -369,8 +453,15 @@ class FileVisitor(cst.CSTVisitor):
                     if isinstance(expr, cst.Call):
                         self.skip.add(id(expr))
                     line, column = self.def_position(node)
-                    self.scan.signals.append(SignalHandler(file=self.file, line=line, column=column,
-                                                           signal=signal, function=self.qualname(node.name.value)))
+                    self.scan.signals.append(
+                        SignalHandler(
+                            file=self.file,
+                            line=line,
+                            column=column,
+                            signal=signal,
+                            function=self.qualname(node.name.value),
+                        )
+                    )
 
     def _signal_name(self, node: cst.BaseExpression) -> str | None:
         for q in self.qnames(node):
@@ -383,49 +474,60 @@ class FileVisitor(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         facts = None
-        if node.bases and not self.functions:
+        if node.bases:
             line, column = self.def_position(node)
-            qualname = ".".join([*self.classes, node.name.value])
+            qualname = self.qualname(node.name.value)
             options: dict[str, Value] = {}
             for statement in node.body.body:
                 if isinstance(statement, cst.SimpleStatementLine):
                     for small in statement.body:
-                        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(
-                            small.targets[0].target, cst.Name
+                        if (
+                            isinstance(small, cst.Assign)
+                            and len(small.targets) == 1
+                            and isinstance(small.targets[0].target, cst.Name)
                         ):
                             options[small.targets[0].target.value] = to_value(small.value)
-                        elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) \
-                                and small.value is not None:
+                        elif (
+                            isinstance(small, cst.AnnAssign)
+                            and isinstance(small.target, cst.Name)
+                            and small.value is not None
+                        ):
                             options[small.target.value] = to_value(small.value)
             facts = ClassFacts(
-                path=f"{self.module}.{qualname}", name=node.name.value, file=self.file, line=line,
-                column=column, end_line=self.end_line(node),
+                path=f"{self.module}.{qualname}",
+                name=node.name.value,
+                file=self.file,
+                line=line,
+                column=column,
+                end_line=self.end_line(node),
                 bases=[self.qnames(base.value) for base in node.bases if base.keyword is None],
                 bases_text=[source(base.value) for base in node.bases if base.keyword is None],
-                methods=[], options=options,
+                methods=[],
+                options=options,
             )
             self.facts.classes.append(facts)
         self.class_facts.append(facts)
         self.classes.append(node.name.value)
+        self.scopes.append(("class", node.name.value))
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self.classes.pop()
+        self.scopes.pop()
         self.class_facts.pop()
 
     # ------------------------------------------------------------------ self uses, blocking calls
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if id(node) in self.skip:
             return
-        function = self.functions[-1] if self.functions else None
         owner = self.current_task()
         if owner is None or owner.self_name is None:
             return
         text = dotted(node)
         if text and text.startswith(owner.self_name + "."):
             self._mark_inner(node)
-            owner.task.self_uses.append(SelfUse(attr=text[len(owner.self_name) + 1:],
-                                                line=self.position(node)[0]))
-        del function
+            owner.task.self_uses.append(
+                SelfUse(attr=text[len(owner.self_name) + 1 :], line=self.position(node)[0])
+            )
 
     def _mark_inner(self, node: cst.BaseExpression) -> None:
         while isinstance(node, cst.Attribute):
@@ -440,8 +542,11 @@ class FileVisitor(cst.CSTVisitor):
         if not text or not text.startswith(owner.self_name + "."):
             return False
         self._mark_inner(node.func)
-        owner.task.self_uses.append(SelfUse(attr=text[len(owner.self_name) + 1:],
-                                            line=self.position(node)[0], call_args=_keywords(node)))
+        owner.task.self_uses.append(
+            SelfUse(
+                attr=text[len(owner.self_name) + 1 :], line=self.position(node)[0], call_args=_keywords(node)
+            )
+        )
         return True
 
     def _blocking(self, node: cst.Call, names: list[str]) -> None:
@@ -461,19 +566,24 @@ class FileVisitor(cst.CSTVisitor):
         if self._self_call(node):
             return
         self._blocking(node, names)
-        if self.functions and (any(q in SHARED_TASK_DECORATORS for q in names) or (
-            isinstance(func, cst.Attribute) and func.attr.value == "task" and self.qnames(func.value)
-        )):
+        if self.functions and (
+            any(q in SHARED_TASK_DECORATORS for q in names)
+            or (isinstance(func, cst.Attribute) and func.attr.value == "task" and self.qnames(func.value))
+        ):
             wrapped = names[0] if names else source(func)
             for function in self.functions:
                 if function.task is None:
                     function.wraps.append(wrapped)
-        if isinstance(func, cst.Call) and any(CANVAS_FUNCTIONS.get(q) == "chord" for q in self.qnames(func.func)):
+        if isinstance(func, cst.Call) and any(
+            CANVAS_FUNCTIONS.get(q) == "chord" for q in self.qnames(func.func)
+        ):
             # chord(header)(body): one chord use with the body task
             self.skip.add(id(func))
             self._canvas(node, "chord", node)
         elif isinstance(func, cst.Name | cst.Attribute) and any(
-            q in CANVAS_FUNCTIONS or q in SIGNATURE_FUNCTIONS or (q.endswith(".AsyncResult") and q.startswith("celery"))
+            q in CANVAS_FUNCTIONS
+            or q in SIGNATURE_FUNCTIONS
+            or (q.endswith(".AsyncResult") and q.startswith("celery"))
             for q in names
         ):
             self._function_call(node, names)
@@ -487,13 +597,15 @@ class FileVisitor(cst.CSTVisitor):
             self._task_call(node, attr, receiver)
         elif attr == "get" or attr == "revoke":
             if self._is_result(receiver):
-                self._call_site(node, attr, self._result_receivers(receiver), source(receiver), True,
-                                _keywords(node))
+                self._call_site(
+                    node, attr, self._result_receivers(receiver), source(receiver), True, _keywords(node)
+                )
             elif attr == "revoke" and ".control" in (dotted(receiver) or ""):
                 self._call_site(node, "revoke", [], source(receiver), True, _keywords(node))
         elif attr == "AsyncResult":
-            self._call_site(node, "AsyncResult", self.qnames(receiver), source(receiver),
-                            self.facts.imports_celery, {})
+            self._call_site(
+                node, "AsyncResult", self.qnames(receiver), source(receiver), self.facts.imports_celery, {}
+            )
         elif attr == "send_task":
             self._send_task(node)
         elif ".control" in (dotted(func) or "") and (self.facts.imports_celery or self.mentions_celery):
@@ -503,8 +615,15 @@ class FileVisitor(cst.CSTVisitor):
             if signal is not None:
                 line, column = self.position(node)
                 target = node.args[0].value if node.args else None
-                self.scan.signals.append(SignalHandler(file=self.file, line=line, column=column, signal=signal,
-                                                       function=source(target) if target is not None else ""))
+                self.scan.signals.append(
+                    SignalHandler(
+                        file=self.file,
+                        line=line,
+                        column=column,
+                        signal=signal,
+                        function=source(target) if target is not None else "",
+                    )
+                )
         elif attr == "register_task":
             if node.args:
                 value = node.args[0].value
@@ -514,6 +633,18 @@ class FileVisitor(cst.CSTVisitor):
             self._add_periodic_task(node, receiver)
         elif attr == "update" and isinstance(receiver, cst.Attribute) and receiver.attr.value == "conf":
             self._conf_update(node, receiver.value)
+        elif (
+            attr in ("from_mapping", "update")
+            and isinstance(receiver, cst.Attribute)
+            and receiver.attr.value == "config"
+        ):
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value == "CELERY":
+                    self._flask_celery_config(arg.value)
+                elif arg.keyword is None and not arg.star:
+                    for key, item in dict_items(arg.value, self.constants) or []:
+                        if key == "CELERY":
+                            self._flask_celery_config(item)
         elif attr == "config_from_object":
             self._app_setting(receiver, node, "config_from_object")
         elif attr == "autodiscover_tasks":
@@ -529,21 +660,42 @@ class FileVisitor(cst.CSTVisitor):
             if q in SIGNATURE_FUNCTIONS:
                 first = node.args[0].value if node.args else None
                 name = string_value(first)
-                self._call_site(node, "signature", [], name if name is not None else source(node.func), True,
-                                _keywords(node), literal_name=name)
+                self._call_site(
+                    node,
+                    "signature",
+                    [],
+                    name if name is not None else source(node.func),
+                    True,
+                    _keywords(node),
+                    literal_name=name,
+                )
                 return
             if q.endswith(".AsyncResult") and q.startswith("celery"):
                 self._call_site(node, "AsyncResult", [], source(node.func), True, {})
                 return
 
-    def _call_site(self, node: cst.Call, kind: str, receivers: list[str], target: str | None,
-                   record_unresolved: bool, options: dict[str, Value], literal_name: str | None = None) -> None:
+    def _call_site(
+        self,
+        node: cst.Call,
+        kind: str,
+        receivers: list[str],
+        target: str | None,
+        record_unresolved: bool,
+        options: dict[str, Value],
+        literal_name: str | None = None,
+    ) -> None:
         line, column = self.position(node)
         site = CallSite(file=self.file, line=line, column=column, kind=kind, target=target, options=options)
         if literal_name is not None:
             site.target = literal_name
-        self.facts.calls.append(CallCandidate(site=site, receivers=receivers, enclosing=self.enclosing(),
-                                              record_unresolved=record_unresolved))
+        self.facts.calls.append(
+            CallCandidate(
+                site=site,
+                receivers=receivers,
+                enclosing=self.enclosing(),
+                record_unresolved=record_unresolved,
+            )
+        )
 
     def _task_call(self, node: cst.Call, attr: str, receiver: cst.BaseExpression) -> None:
         if isinstance(receiver, cst.Call) and dotted(receiver.func) == "getattr":
@@ -551,8 +703,18 @@ class FileVisitor(cst.CSTVisitor):
         options = _keywords(node) if attr == "apply_async" else {}
         first = node.args[0].value if node.args and node.args[0].keyword is None else None
         literal_name = string_value(first) if attr == "signature" and first is not None else None
-        self._call_site(node, attr, self.qnames(receiver), source(receiver), self.facts.imports_celery, options,
-                        literal_name=literal_name)
+        receivers = self.qnames(receiver)
+        if isinstance(receiver, cst.Name) and receiver.value in self._signature_vars():
+            receivers = self._signature_vars()[receiver.value]  # sig = task.s(...); sig.apply_async()
+        self._call_site(
+            node,
+            attr,
+            receivers,
+            short_text(receiver),
+            self.facts.imports_celery,
+            options,
+            literal_name=literal_name,
+        )
         self.facts.calls[-1].imported = self.imported_qnames(receiver)
         if attr == "apply_async":
             for arg in node.args:
@@ -568,8 +730,15 @@ class FileVisitor(cst.CSTVisitor):
         if name is None:
             self.undecided(node, "C2A905", f"dynamic task name in send_task: {source(node)}")
         options = {k: v for k, v in _keywords(node).items() if k != "name"}
-        self._call_site(node, "send_task", [], name if name is not None else source(first or node),
-                        True, options, literal_name=name)
+        self._call_site(
+            node,
+            "send_task",
+            [],
+            name if name is not None else source(first or node),
+            True,
+            options,
+            literal_name=name,
+        )
 
     def _is_result(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Call):
@@ -578,34 +747,53 @@ class FileVisitor(cst.CSTVisitor):
                 return True
             return any(q.endswith(".AsyncResult") for q in self.qnames(func))
         if isinstance(node, cst.Name):
-            scope = self.functions[-1].result_vars if self.functions else self.module_results
-            return node.value in scope
+            return node.value in self._results()
         return False
 
     def _result_receivers(self, node: cst.BaseExpression) -> list[str]:
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
-                and node.func.attr.value in ("delay", "apply_async", "AsyncResult"):
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("delay", "apply_async", "AsyncResult")
+        ):
             return self.qnames(node.func.value)
+        if isinstance(node, cst.Name):
+            return self._results().get(node.value, [])
         return []
 
+    def _results(self) -> dict[str, list[str]]:
+        return self.functions[-1].result_vars if self.functions else self.module_results
+
+    def _signature_vars(self) -> dict[str, list[str]]:
+        return self.functions[-1].signature_vars if self.functions else self.module_signatures
+
     # ------------------------------------------------------------------ canvas
-    def _canvas(self, node: cst.Call | cst.BinaryOperation, kind: str, inner: cst.CSTNode,
-                position_node: cst.CSTNode | None = None) -> None:
+    def _canvas(
+        self,
+        node: cst.Call | cst.BinaryOperation,
+        kind: str,
+        inner: cst.CSTNode,
+        position_node: cst.CSTNode | None = None,
+    ) -> None:
         line, column = self.position(position_node or node)
         signatures = []
         names = []
         for call in _signature_calls(inner):
             assert isinstance(call.func, cst.Attribute)
             signatures.append(self.qnames(call.func.value))
-        for call in _literal_signature_calls(inner, self.qnames):
+        for call in _literal_signature_calls(inner):
             names.append(call)
+        variables = self._signature_vars()
+        if variables:
+            # chain(first, second) with first = task.s(...) earlier in the same body
+            signatures.extend(variables[n.value] for n in _names(inner) if n.value in variables)
         use = CanvasUse(file=self.file, line=line, column=column, kind=kind)
         self.facts.canvas.append(CanvasCandidate(use=use, signatures=signatures, names=names))
 
     def _canvas_method(self, node: cst.Call, attr: str, receiver: cst.BaseExpression) -> None:
         line, column = self.position(node)
         use = CanvasUse(file=self.file, line=line, column=column, kind=CANVAS_METHODS[attr])
-        if attr in ("link", "link_error"):
+        if CANVAS_METHODS[attr] in ("link", "link_error"):
             if not _signature_calls(receiver) and not self.facts.imports_celery:
                 return
             signatures = [self.qnames(c.func.value) for c in _signature_calls(node)]  # type: ignore[union-attr]
@@ -648,8 +836,19 @@ class FileVisitor(cst.CSTVisitor):
     def _assignment(self, target: cst.BaseExpression, value: cst.BaseExpression, node: cst.CSTNode) -> None:
         if isinstance(target, cst.Name):
             if self._is_result(value):
-                (self.functions[-1].result_vars if self.functions else self.module_results).add(target.value)
+                self._results()[target.value] = self._result_receivers(value)
+            elif (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Attribute)
+                and value.func.attr.value in SIGNATURE_METHODS
+            ):
+                self._signature_vars()[target.value] = self.qnames(value.func.value)
             if not self.at_module_level():
+                # an app built in a factory function (Flask's celery_init_app): path with <locals>
+                if isinstance(value, cst.Call) and any(
+                    q in CELERY_APP_CLASSES for q in self.qnames(value.func)
+                ):
+                    self._app(self.qualname(target.value), value, node)
                 return
             name = target.value
             self.constants[name] = value
@@ -671,12 +870,46 @@ class FileVisitor(cst.CSTVisitor):
                 self._conf_setting(last, value, node, target.value, origin=f"conf.{last}")
             elif last == "Task" and head:
                 self._class_use(value, "app.Task", target.value)
-        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute) \
-                and target.value.attr.value == "conf" and len(target.slice) == 1:
+        elif (
+            isinstance(target, cst.Subscript)
+            and isinstance(target.value, cst.Attribute)
+            and target.value.attr.value == "conf"
+            and len(target.slice) == 1
+        ):
             element = target.slice[0].slice
             key = string_value(element.value) if isinstance(element, cst.Index) else None
             if key is not None:
                 self._conf_setting(key, value, node, target.value, origin="conf[]")
+        elif (
+            isinstance(target, cst.Subscript)
+            and (dotted(target.value) or "").rpartition(".")[2] in BEAT_SCHEDULE_SPELLINGS
+            and len(target.slice) == 1
+            and isinstance(target.slice[0].slice, cst.Index)
+            and string_value(target.slice[0].slice.value) is not None
+        ):
+            # CELERY_BEAT_SCHEDULE["name"] = {...} / app.conf.beat_schedule["name"] = {...}
+            key = string_value(target.slice[0].slice.value)
+            entry, task_expr = beat_entry(
+                key,
+                value,
+                self.position(value),
+                self.file,
+                (dotted(target.value) or "").rpartition(".")[2],
+                self.qnames,
+                self.constants,
+            )
+            owner = target.value.value if isinstance(target.value, cst.Attribute) else None
+            app_names = self.qnames(owner.value) if isinstance(owner, cst.Attribute) else None
+            self._store_beat(entry, task_expr, app_names, None, value)
+        elif (
+            isinstance(target, cst.Subscript)
+            and isinstance(target.value, cst.Attribute)
+            and target.value.attr.value == "config"
+            and len(target.slice) == 1
+            and isinstance(target.slice[0].slice, cst.Index)
+            and string_value(target.slice[0].slice.value) == "CELERY"
+        ):
+            self._flask_celery_config(value)
 
     def visit_Expr(self, node: cst.Expr) -> None:
         if self.at_module_level() and isinstance(node.value, cst.Call):
@@ -692,7 +925,7 @@ class FileVisitor(cst.CSTVisitor):
         else:
             options = _keywords(call)
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        if len(positional) != 1 or not isinstance(positional[0], cst.Name):
+        if len(positional) != 1 or not isinstance(positional[0], cst.Name | cst.Lambda):
             return
         names = self.qnames(factory)
         definite = any(q in SHARED_TASK_DECORATORS for q in names)
@@ -709,19 +942,43 @@ class FileVisitor(cst.CSTVisitor):
             self._base_use(call.func)
         else:
             self._base_use(call)
-        function = positional[0].value
-        params, is_async, end_line = self.module_functions.get(function, ([], False, 0))
+        target = positional[0]
+        if isinstance(target, cst.Lambda):
+            function = "<lambda>"
+            params, is_async, end_line = _param_names(target.params), False, 0
+        else:
+            function = target.value
+            params, is_async, end_line = self.module_functions.get(function, ([], False, 0))
         line, column = self.position(node)
         decorator = next((q for q in names if q in SHARED_TASK_DECORATORS), f"{receiver}.task")
-        task = TaskDef(file=self.file, line=line, column=column, module=self.module, function=function,
-                       kind="call", decorator=decorator, is_async=is_async, options=options,
-                       end_line=end_line or line)
+        task = TaskDef(
+            file=self.file,
+            line=line,
+            column=column,
+            module=self.module,
+            function=function,
+            kind="call",
+            decorator=decorator,
+            is_async=is_async,
+            options=options,
+            end_line=end_line or line,
+        )
         task.params = params[1:] if task.bind and params else params
         self._name_task(task, function, options, node)
         aliases = [f"{self.module}.{alias}"] if alias else []
-        self.facts.tasks.append(TaskCandidate(task=task, decorator=decorator, receiver=receiver,
-                                              receiver_text=receiver_text, definite=definite,
-                                              path=f"{self.module}.{function}", aliases=aliases))
+        if function == "<lambda>" and not aliases:
+            return  # an anonymous task nobody can call: nothing to link
+        self.facts.tasks.append(
+            TaskCandidate(
+                task=task,
+                decorator=decorator,
+                receiver=receiver,
+                receiver_text=receiver_text,
+                definite=definite,
+                path=f"{self.module}.{function}",
+                aliases=aliases,
+            )
+        )
 
     # ------------------------------------------------------------------ apps and settings
     def _app(self, name: str, call: cst.Call, node: cst.CSTNode) -> None:
@@ -740,9 +997,16 @@ class FileVisitor(cst.CSTVisitor):
                 text = string_value(arg.value)
                 app.task_cls = text if text is not None else source(arg.value)
                 if text is not None:
-                    self.facts.class_uses.append(ClassUse(qnames=[text.replace(":", ".")], used_as="task_cls",
-                                                          file=self.file, line=line, column=column,
-                                                          app=app.path))
+                    self.facts.class_uses.append(
+                        ClassUse(
+                            qnames=[text.replace(":", ".")],
+                            used_as="task_cls",
+                            file=self.file,
+                            line=line,
+                            column=column,
+                            app=app.path,
+                        )
+                    )
                 else:
                     self._class_use(arg.value, "task_cls", None, app=app.path)
             elif key in CONSTRUCTOR_SETTINGS:
@@ -765,15 +1029,27 @@ class FileVisitor(cst.CSTVisitor):
                     record["namespace"] = string_value(arg.value)
         self.scan.unresolved_decorators.append(record)
 
-    def _setting(self, name: str, spelled: str, value: cst.BaseExpression, node: cst.CSTNode,
-                 app_names: list[str] | None = None, store: bool = True) -> Setting:
+    def _setting(
+        self,
+        name: str,
+        spelled: str,
+        value: cst.BaseExpression,
+        node: cst.CSTNode,
+        app_names: list[str] | None = None,
+        store: bool = True,
+    ) -> Setting:
         line, column = self.position(node)
-        setting = Setting(file=self.file, line=line, column=column, name=name, spelled=spelled,
-                          value=to_value(resolve_constant(value, self.constants)))
+        setting = Setting(
+            file=self.file,
+            line=line,
+            column=column,
+            name=name,
+            spelled=spelled,
+            value=to_value(resolve_constant(value, self.constants)),
+        )
         setting.env = env_lookup(value, self.qnames, self.constants)
-        if setting.env is None and name in ENV_SENSITIVE_SETTINGS and is_unknown_call(value, self.constants):
-            self.undecided(node, "C2A903", f"{spelled} comes from a call that cannot be read statically: "
-                                           f"{source(value)}")
+        if setting.env is None and name in ENV_SENSITIVE_SETTINGS and is_unknown_value(value, self.constants):
+            self.undecided(node, "C2A903", f"{spelled} cannot be read statically: {source(value)}")
         if name == "beat_scheduler":
             text = string_value(resolve_constant(value, self.constants)) or source(value)
             if any(hint in text for hint in DATABASE_SCHEDULERS):
@@ -795,8 +1071,9 @@ class FileVisitor(cst.CSTVisitor):
             else:
                 self.facts.lowercase_settings.append(PendingSetting(setting=setting, module=self.module))
             if name in BEAT_SCHEDULE_SPELLINGS:
-                self._beat_dict(value, node, name, None,
-                                only_if_config=None if self.celery_config_module else self.module)
+                self._beat_dict(
+                    value, node, name, None, only_if_config=None if self.celery_config_module else self.module
+                )
             return
         if not (self.mentions_celery or self.settings_like):
             return
@@ -804,8 +1081,14 @@ class FileVisitor(cst.CSTVisitor):
         if name in BEAT_SCHEDULE_SPELLINGS:
             self._beat_dict(value, node, name, None)
 
-    def _conf_setting(self, key: str, value: cst.BaseExpression, node: cst.CSTNode,
-                      app_expr: cst.BaseExpression, origin: str) -> None:
+    def _conf_setting(
+        self,
+        key: str,
+        value: cst.BaseExpression,
+        node: cst.CSTNode,
+        app_expr: cst.BaseExpression,
+        origin: str,
+    ) -> None:
         new = SETTING_SPELLINGS.get(key)
         if new is None:
             return
@@ -824,16 +1107,33 @@ class FileVisitor(cst.CSTVisitor):
                 for key, value in dict_items(arg.value, self.constants) or []:
                     self._update_item(key, value, arg, app_names)
 
-    def _update_item(self, key: str, value: cst.BaseExpression, node: cst.CSTNode, app_names: list[str]) -> None:
+    def _update_item(
+        self,
+        key: str,
+        value: cst.BaseExpression,
+        node: cst.CSTNode,
+        app_names: list[str],
+        origin: str = "conf.update",
+    ) -> None:
         new = SETTING_SPELLINGS.get(key)
         if new is None:
             return
         self._setting(new, key, value, node, app_names=app_names)
         if new == "beat_schedule":
-            self._beat_dict(value, node, "conf.update", app_names)
+            self._beat_dict(value, node, origin, app_names)
 
-    def _class_use(self, value: cst.BaseExpression, used_as: str, app_expr: cst.BaseExpression | None,
-                   app: str | None = None) -> None:
+    def _flask_celery_config(self, value: cst.BaseExpression) -> None:
+        """Flask's documented setup: ``app.config.from_mapping(CELERY=dict(broker_url=..., ...))``."""
+        for key, item in dict_items(value, self.constants) or []:
+            self._update_item(key, item, item, [], origin="flask_config")
+
+    def _class_use(
+        self,
+        value: cst.BaseExpression,
+        used_as: str,
+        app_expr: cst.BaseExpression | None,
+        app: str | None = None,
+    ) -> None:
         names = self.qnames(value)
         text = string_value(value)
         if text is not None:
@@ -849,29 +1149,48 @@ class FileVisitor(cst.CSTVisitor):
         self.facts.class_uses.append(use)
 
     # ------------------------------------------------------------------ beat
-    def _beat_dict(self, value: cst.BaseExpression, node: cst.CSTNode, origin: str,
-                   app_names: list[str] | None, only_if_config: str | None = None) -> None:
+    def _beat_dict(
+        self,
+        value: cst.BaseExpression,
+        node: cst.CSTNode,
+        origin: str,
+        app_names: list[str] | None,
+        only_if_config: str | None = None,
+    ) -> None:
         items = dict_items(value, self.constants)
         if items is None:
             if only_if_config is None:
                 self.undecided(node, "C2A902", f"Beat schedule is not a literal dict: {source(value)}")
             return
         for key, entry_value in items:
-            entry, task_expr = beat_entry(key, entry_value, self.position(entry_value), self.file, origin,
-                                          self.qnames, self.constants)
+            entry, task_expr = beat_entry(
+                key, entry_value, self.position(entry_value), self.file, origin, self.qnames, self.constants
+            )
             self._store_beat(entry, task_expr, app_names, only_if_config, entry_value)
 
-    def _store_beat(self, entry: BeatEntry, task_expr: cst.BaseExpression | None, app_names: list[str] | None,
-                    only_if_config: str | None, node: cst.CSTNode) -> None:
+    def _store_beat(
+        self,
+        entry: BeatEntry,
+        task_expr: cst.BaseExpression | None,
+        app_names: list[str] | None,
+        only_if_config: str | None,
+        node: cst.CSTNode,
+    ) -> None:
         receivers: list[str] = []
         if task_expr is not None:
             # "task": send_email.name -> the task object's name
-            inner = task_expr.value if isinstance(task_expr, cst.Attribute) and task_expr.attr.value == "name" \
+            inner = (
+                task_expr.value
+                if isinstance(task_expr, cst.Attribute) and task_expr.attr.value == "name"
                 else task_expr
+            )
             receivers = self.qnames(inner)
         if entry.schedule is not None and entry.schedule.kind == "unknown" and only_if_config is None:
-            self.undecided(node, "C2A902", f"Beat schedule of {entry.name!r} cannot be read statically: "
-                                           f"{entry.schedule.source}")
+            self.undecided(
+                node,
+                "C2A902",
+                f"Beat schedule of {entry.name!r} cannot be read statically: {entry.schedule.source}",
+            )
         self.facts.beat.append(PendingBeat(entry=entry, receivers=receivers, only_if_config=only_if_config))
         if app_names:
             self.facts.app_refs.append((entry, app_names))
@@ -889,12 +1208,17 @@ class FileVisitor(cst.CSTVisitor):
         line, column = self.position(call)
         name = string_value(args.get("name"))
         sig = args.get("sig")
-        entry = BeatEntry(file=self.file, line=line, column=column, name=name or "", origin="add_periodic_task")
+        entry = BeatEntry(
+            file=self.file, line=line, column=column, name=name or "", origin="add_periodic_task"
+        )
         if "schedule" in args:
             entry.schedule = parse_schedule(args["schedule"], self.qnames, self.constants)
         receivers: list[str] = []
-        if isinstance(sig, cst.Call) and isinstance(sig.func, cst.Attribute) \
-                and sig.func.attr.value in SIGNATURE_METHODS:
+        if (
+            isinstance(sig, cst.Call)
+            and isinstance(sig.func, cst.Attribute)
+            and sig.func.attr.value in SIGNATURE_METHODS
+        ):
             self.skip.add(id(sig))
             receivers = self.qnames(sig.func.value)
             sig_args = [a.value for a in sig.args if a.keyword is None and not a.star]
@@ -902,16 +1226,21 @@ class FileVisitor(cst.CSTVisitor):
             if sig_args:
                 entry.args = to_value(cst.List([cst.Element(v) for v in sig_args]))
             if sig_kwargs:
-                entry.kwargs = Value(literal=False, value=", ".join(f"{k}={source(v)}" for k, v in sig_kwargs.items()))
-                try_literal = to_value(cst.Dict([cst.DictElement(cst.SimpleString(repr(k)), v)
-                                                 for k, v in sig_kwargs.items()]))
+                entry.kwargs = Value(
+                    literal=False, value=", ".join(f"{k}={source(v)}" for k, v in sig_kwargs.items())
+                )
+                try_literal = to_value(
+                    cst.Dict([cst.DictElement(cst.SimpleString(repr(k)), v) for k, v in sig_kwargs.items()])
+                )
                 if try_literal.literal:
                     entry.kwargs = try_literal
             if not name:
                 entry.name = source(sig)
         elif sig is not None:
             entry.name = entry.name or source(sig)
-            self.undecided(call, "C2A902", f"add_periodic_task signature cannot be read statically: {source(sig)}")
+            self.undecided(
+                call, "C2A902", f"add_periodic_task signature cannot be read statically: {source(sig)}"
+            )
         for key in ("args", "kwargs"):
             if key in args:
                 setattr(entry, key, to_value(args[key]))
@@ -919,14 +1248,44 @@ class FileVisitor(cst.CSTVisitor):
             if key not in ("schedule", "sig", "args", "kwargs", "name"):
                 entry.options[key] = to_value(value)
         if entry.schedule is not None and entry.schedule.kind == "unknown":
-            self.undecided(call, "C2A902", f"Beat schedule cannot be read statically: {entry.schedule.source}")
+            self.undecided(
+                call, "C2A902", f"Beat schedule cannot be read statically: {entry.schedule.source}"
+            )
         self.facts.beat.append(PendingBeat(entry=entry, receivers=receivers))
         names = self.qnames(receiver)
         if names:
             self.facts.app_refs.append((entry, names))
 
 
-def _literal_signature_calls(node: cst.CSTNode, qnames) -> list[str]:
+def short_text(node: cst.BaseExpression) -> str:
+    """A one-line receiver text: ``chord(...).on_error(...)`` rather than the whole multi-line call."""
+    full = source(node)
+    if "\n" not in full and len(full) <= 100:
+        return full
+    if isinstance(node, cst.Call):
+        return f"{short_text(node.func)}(...)" if node.args else f"{short_text(node.func)}()"
+    if isinstance(node, cst.Attribute):
+        return f"{short_text(node.value)}.{node.attr.value}"
+    text = " ".join(source(node).split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _names(node: cst.CSTNode) -> list[cst.Name]:
+    found: list[cst.Name] = []
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)  # `x.attr`: only `x` can be a variable
+            return False
+
+    node.visit(_Finder())
+    return found
+
+
+def _literal_signature_calls(node: cst.CSTNode) -> list[str]:
     """Task names given as strings to ``signature("name")`` / ``app.signature("name")`` inside ``node``."""
     found: list[str] = []
 

@@ -7,6 +7,7 @@ default ``redis://localhost:6379/0``.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -131,11 +132,34 @@ def eager_propagates(app: Any = None) -> bool:
     return False
 
 
-def arq_queue_name(queue: str | None) -> str:
-    """Celery queue name -> ARQ queue key: ``None`` -> ``arq:queue``; ``q`` -> ``arq:q`` (trap 19)."""
+def routed_queue(name: str, app: Any = None) -> str | None:
+    """The queue Celery's ``task_routes`` gives ``name``: a dict (or a list of dicts) of task name or glob
+    pattern -> ``{"queue": q}`` or ``"q"``. Router callables and regexes are not evaluated."""
+    for conf in (getattr(app or current_app(), "conf", None), _celery_conf()):
+        routes = _conf_value(conf, "task_routes")
+        for table in routes if isinstance(routes, (list, tuple)) else [routes]:
+            if not isinstance(table, Mapping):
+                continue
+            for pattern, route in table.items():
+                if isinstance(pattern, str) and fnmatch.fnmatchcase(name, pattern):
+                    queue = route.get("queue") if isinstance(route, Mapping) else route
+                    if isinstance(queue, str):
+                        return queue
+    return None
+
+
+def arq_queue_name(queue: str | None, app: Any = None) -> str:
+    """Celery queue name -> ARQ queue key: ``q`` -> ``arq:q`` (never Celery's own list, trap 19). No
+    queue -> ``configure(default_queue=)``, else Celery's ``task_default_queue``, else ``arq:queue``."""
     from arq.constants import default_queue_name
 
     queue = queue or settings.default_queue
+    if not queue:
+        for conf in (getattr(app or current_app(), "conf", None), _celery_conf()):
+            configured = _conf_value(conf, "task_default_queue")
+            if isinstance(configured, str) and configured:
+                queue = configured
+                break
     if not queue:
         return default_queue_name
     return queue if queue.startswith("arq:") else f"arq:{queue}"

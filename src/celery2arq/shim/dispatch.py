@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .config import arq_queue_name, redis_url
+from .config import arq_queue_name, redis_url, routed_queue
 from .enqueue import Job, build_job, check_options, enqueue_async, enqueue_sync, unsupported
 from .result import AsyncResult
 from .routing import route_for, send_to_celery
@@ -37,14 +37,16 @@ def _prepare(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], task: Tas
         if options.pop(option, None) not in (None, False, (), []):
             unsupported(option, why)
     check_options(options)
+    app = task.app if task is not None else None
     if task is not None:
         queue = queue or task.queue
         if timing["expires"] is None:
             timing["expires"] = task.expires
+    queue = queue or routed_queue(name, app)
     ignored = bool(task is not None and task.ignore_result)
-    job = build_job(name, args, kwargs, queue_name=arq_queue_name(queue), task_id=task_id,
+    job = build_job(name, args, kwargs, queue_name=arq_queue_name(queue, app), task_id=task_id,
                     ignore_result=ignored, serializer=current_pair()[0], **timing)
-    return job, redis_url(task.app if task is not None else None), ignored
+    return job, redis_url(app), ignored
 
 
 def _handle(job: Job, url: str, ignored: bool) -> AsyncResult:

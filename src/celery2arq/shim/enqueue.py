@@ -27,7 +27,7 @@ if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
 redis.call('PSETEX', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
 redis.call('PSETEX', KEYS[4], ARGV[6], ARGV[5])
-redis.call('LPUSH', KEYS[5], '1')
+redis.call('LPUSH', KEYS[5], ARGV[4])
 redis.call('LTRIM', KEYS[5], 0, ARGV[7])
 redis.call('PEXPIRE', KEYS[5], ARGV[8])
 return 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 QUEUE_MARKER_PREFIX = "celery2arq:queue:"  # job id -> "<ignore_result flag><arq queue>", trap 25
 STATE_PREFIX = "celery2arq:state:"  # job id -> update_state() payload
 DONE_PREFIX = "celery2arq:done:"  # job id -> list pushed by the worker when a job ends (get() BLPOPs it)
-WAKE_PREFIX = "celery2arq:wake:"  # arq queue -> list pushed at enqueue; the shim worker BLPOPs it
+WAKE_PREFIX = "celery2arq:wake:"  # arq queue -> job ids pushed at enqueue; the shim worker BLPOPs it
 
 DONE_TTL_MS = 60_000
 WAKE_TTL_MS = 60_000

@@ -248,11 +248,13 @@ class AsyncResult:
         done = keys.done_key(self.id)
         woken = False
         while True:
-            jr = self._decode_result(await client.get(result_key_prefix + self.id))
+            if woken:
+                script = self._script(client, "_celery2arq_result", RESULT_LUA)
+                raw = await script(keys=[result_key_prefix + self.id, done], args=[keys.DONE_TTL_MS])
+            else:
+                raw = await client.get(result_key_prefix + self.id)
+            jr = self._decode_result(raw)
             if jr is not None:
-                if woken:
-                    await client.lpush(done, b"1")
-                    await client.pexpire(done, keys.DONE_TTL_MS)
                 return self._outcome(jr, propagate)
             chunk = WAIT_CHUNK_S
             if deadline is not None:

@@ -306,7 +306,7 @@ class Task(Function):
         return is_eager(self.app)
 
     def arq_queue(self, queue: str | None = None) -> str:
-        return arq_queue_name(queue or self.queue)
+        return arq_queue_name(queue or self.queue, self.app)
 
 
 

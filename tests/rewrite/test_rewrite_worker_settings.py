@@ -154,3 +154,34 @@ def test_task_left_on_celery_keeps_the_celery_app(tmp_path, monkeypatch):
     assert '@arq_task(name="proj.tasks.fast")\nasync def fast(ctx):' in tasks
     assert "Celery(" in (root / "proj" / "celery.py").read_text()
     assert result.left == 1 and result.converted == 1
+
+
+def test_broker_not_static_is_read_from_the_app_at_start(tmp_path, monkeypatch):
+    root = make(
+        tmp_path / "s",
+        {
+            "proj/__init__.py": "",
+            "proj/settings.py": 'import socket\n\nBROKER = "redis://" + "cache-host:6390/5"\n',
+            "proj/celery.py": 'from celery import Celery\n\napp = Celery("proj")\n'
+            'app.config_from_object({"broker_url": __import__("proj.settings").settings.BROKER})\n',
+            "proj/tasks.py": "from .celery import app\n\n\n@app.task\ndef one():\n    return 1\n",
+        },
+    )
+    monkeypatch.chdir(root)
+    assert run_rewrite([Path(".")]).errors == []
+    text = (root / "proj" / "arq_worker.py").read_text()
+    assert 'REDIS_URL = os.environ.get("CELERY2ARQ_REDIS_URL")\n' in text
+    assert "app=proj.celery.app," in text
+    code = (
+        "import proj.arq_worker as w; s = w.WorkerSettings.redis_settings; print(s.host, s.port, s.database)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["cache-host", "6390", "5"]

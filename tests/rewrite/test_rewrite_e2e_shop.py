@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 SHOP = REPO / "fixtures" / "rewrite" / "shop"
-DRIVER = Path(__file__).with_name("e2e_driver.py")
+DRIVER = Path(__file__).with_name("rewrite_e2e_driver.py")
 
 
 def _env(root: Path, redis_url: str) -> dict[str, str]:
