@@ -393,7 +393,8 @@ _RULES = (
         "C2A503",
         "beat-interval-no-cron",
         "celery",
-        "An interval that divides neither a day nor a week, or needs more than 24 crons: no practical cron set fires at that period.",
+        "An interval that divides neither a day nor a week, or needs more than 24 crons: "
+        "no practical cron set fires at that period.",
         None,
     ),
     Rule(

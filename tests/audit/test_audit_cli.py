@@ -137,3 +137,163 @@ def test_unwritable_output_is_one_line_exit_2(project: Path) -> None:
     code, out = run(str(project), "-o", str(project / "no-such-dir" / "report.txt"))
     assert code == 2
     assert "cannot write" in out and len(out.strip().splitlines()) == 1
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    """The full click result: exit code, stdout and stderr apart."""
+    return CliRunner().invoke(main, ["audit", *args], env=env)
+
+
+def one_error_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+def test_folder_without_python_files_warns_on_stderr(tmp_path: Path) -> None:
+    (tmp_path / "README.txt").write_text("no code here\n")
+    result = invoke(str(tmp_path), "--format", "json")
+    assert result.exit_code == 0
+    assert "no Python files to scan in" in one_error_line(result.stderr)
+    assert str(tmp_path) in result.stderr
+    assert json.loads(result.stdout)["summary"]["files_scanned"] == 0
+
+
+def test_everything_excluded_says_so(project: Path) -> None:
+    result = invoke(str(project), "--exclude", "*.py", "--format", "json")
+    assert result.exit_code == 0
+    assert "after --include/--exclude" in one_error_line(result.stderr)
+
+
+def test_a_single_file_is_audited(project: Path) -> None:
+    result = invoke(str(project / "tasks.py"), "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert [t["file"] for t in json.loads(result.stdout)["tasks"]] == ["tasks.py", "tasks.py"]
+
+
+def test_stdin_dash_is_refused_in_one_line() -> None:
+    result = invoke("-")
+    assert result.exit_code == 2
+    assert "stdin ('-') is not supported" in one_error_line(result.output)
+
+
+@pytest.mark.parametrize(("option", "value"), [("--format", "xml"), ("--fail-on", "bogus"), ("-j", "0")])
+def test_bad_option_value_is_a_usage_error(project: Path, option: str, value: str) -> None:
+    result = invoke(str(project), option, value)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.stderr or f"/ '{option}'" in result.stderr
+    assert "Traceback" not in result.output and result.stdout == ""
+
+
+def test_output_to_a_folder_is_refused(project: Path) -> None:
+    result = invoke(str(project), "-o", str(project))
+    assert result.exit_code == 2
+    assert "is a directory" in result.stderr
+
+
+def test_explain_unknown_code_is_one_line_exit_2() -> None:
+    result = invoke("--explain", "C2A999")
+    assert result.exit_code == 2
+    assert "unknown rule code 'C2A999'" in one_error_line(result.output)
+
+
+def test_explain_accepts_lower_case() -> None:
+    result = invoke("--explain", "c2a107")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# C2A107 ")
+
+
+def test_invalid_toml_names_the_file_and_position(project: Path, tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('format = "json"\nbroken line\n')
+    result = invoke(str(project), "--config", str(config))
+    assert result.exit_code == 2
+    line = one_error_line(result.output)
+    assert str(config) in line and "invalid TOML" in line and "line" in line
+
+
+def test_missing_config_file_is_one_line_exit_2(project: Path, tmp_path: Path) -> None:
+    result = invoke(str(project), "--config", str(tmp_path / "nope.toml"))
+    assert result.exit_code == 2
+    assert "nope.toml" in one_error_line(result.output)
+
+
+def test_unknown_key_in_explicit_pyproject(project: Path, tmp_path: Path) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.celery2arq]\nformatt = "json"\n')
+    result = invoke(str(project), "--config", str(config))
+    assert result.exit_code == 2
+    line = one_error_line(result.output)
+    assert "unknown key 'formatt'" in line and str(config) in line
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "expected"), [(None, 0), ("ready", 1), ("review", 1), ("celery", 1)]
+)
+def test_fail_on_with_a_celery_finding(project: Path, fail_on: str | None, expected: int) -> None:
+    (project / "limited.py").write_text(
+        "from celery import shared_task\n@shared_task(rate_limit='1/s')\ndef slow(): pass\n"
+    )
+    args = ["--fail-on", fail_on] if fail_on else []
+    result = invoke(str(project), "--format", "json", *args)
+    assert result.exit_code == expected
+    assert json.loads(result.stdout)["summary"]["verdicts"]["celery"] == 1  # the report is still written
+
+
+def test_fail_on_ready_trips_on_an_all_ready_project(tmp_path: Path) -> None:
+    (tmp_path / "t.py").write_text("from celery import shared_task\n@shared_task\ndef plain(x): return x\n")
+    assert invoke(str(tmp_path), "--fail-on", "review").exit_code == 0
+    assert invoke(str(tmp_path), "--fail-on", "ready").exit_code == 1
+
+
+def _raise(exc: BaseException):
+    def scan(*args: object, **kwargs: object) -> None:
+        raise exc
+
+    return scan
+
+
+def test_internal_error_is_one_line_without_verbose(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("celery2arq.audit.run_audit", _raise(RuntimeError("boom in the scan")))
+    result = invoke(str(project))
+    assert result.exit_code == 1
+    line = one_error_line(result.output)
+    assert line == "Error: internal error: RuntimeError: boom in the scan (run with -v for details)"
+
+
+def test_verbose_shows_the_traceback(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("celery2arq.audit.run_audit", _raise(RuntimeError("boom in the scan")))
+    result = invoke(str(project), "-v")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, RuntimeError)  # propagated: Python prints the traceback
+    assert "run with -v" not in result.output
+
+
+def test_ctrl_c_exits_130_without_traceback(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("celery2arq.audit.run_audit", _raise(KeyboardInterrupt()))
+    result = invoke(str(project))
+    assert result.exit_code == 130
+    assert one_error_line(result.stderr) == "Interrupted."
+    assert result.stdout == ""
+
+
+def test_no_progress_bar_and_no_colour_off_a_terminal(project: Path) -> None:
+    result = invoke(str(project))
+    assert result.exit_code == 0
+    assert result.stderr == ""  # the progress bar is drawn on stderr only when it is a terminal
+    assert "\x1b[" not in result.stdout
+
+
+@pytest.mark.parametrize("columns", [80, 100, 160])
+def test_columns_sets_the_text_width(project: Path, columns: int) -> None:
+    result = invoke(str(project), env={"COLUMNS": str(columns)})
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    assert "tasks.retried  tasks.py:6" in result.stdout
+
+
+def test_text_width_without_columns_is_fixed(project: Path) -> None:
+    first = invoke(str(project), env={"COLUMNS": ""}).stdout
+    assert max(len(line) for line in first.splitlines()) <= 110
+    assert invoke(str(project), env={"COLUMNS": ""}).stdout == first

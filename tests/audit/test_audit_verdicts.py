@@ -181,12 +181,22 @@ def test_task_in_chord_is_at_least_review() -> None:
     assert {c.verdict for c in project.canvas if c.kind == "chord"} == {"celery"}
 
 
-def test_base_overriding_call_is_celery_but_hooks_are_review() -> None:
+def _reason(task, code: str):  # type: ignore[no-untyped-def]
+    (reason,) = [r for r in task.reasons if r.code == code]
+    return reason
+
+
+def test_base_overriding_request_is_celery_but_call_and_hooks_are_review() -> None:
     hooks = judge("class H(Task):\n    def on_failure(self, *a): pass\n@app.task(base=H)\ndef t(): pass\n")
     call = judge("class C(Task):\n    def __call__(self, *a): pass\n@app.task(base=C)\ndef t(): pass\n")
+    request = judge("class R(Task):\n    Request = 'x.MyRequest'\n@app.task(base=R)\ndef t(): pass\n")
     assert _task(hooks, "t").verdict == "review"
-    assert _task(call, "t").verdict == "celery"
-    assert [c.verdict for c in call.task_classes] == ["celery"]
+    assert "the shim does not call Task hooks" in _reason(_task(hooks, "t"), "C2A108").message
+    assert _task(call, "t").verdict == "review"
+    assert "its __call__ wraps every run" in _reason(_task(call, "t"), "C2A108").message
+    assert [c.verdict for c in call.task_classes] == ["review"]
+    assert _task(request, "t").verdict == "celery"
+    assert [c.verdict for c in request.task_classes] == ["celery"]
 
 
 def test_update_state_is_review_and_reason_points_at_its_line() -> None:
@@ -261,7 +271,7 @@ def test_app_task_cls_is_the_default_base_of_its_tasks() -> None:
         "app2 = Celery('x', task_cls=Base)\n@app2.task\ndef t(): pass\n"
     )
     task = _task(project, "t")
-    assert task.verdict == "celery"
+    assert task.verdict == "review"
     assert [r.message.split(" ")[0] for r in task.reasons if r.code == "C2A108"] == ["task_cls=Base"]
 
 
@@ -271,7 +281,7 @@ def test_base_inherits_call_override_from_project_base() -> None:
         "class Db(Timed):\n    def after_return(self, *a): pass\n"
         "@app.task(base=Db)\ndef t(): pass\n"
     )
-    assert _task(project, "t").verdict == "celery"
-    assert {c.path: c.verdict for c in project.task_classes} == {"mod.Timed": "celery", "mod.Db": "celery"}
+    assert _task(project, "t").verdict == "review"
+    assert {c.path: c.verdict for c in project.task_classes} == {"mod.Timed": "review", "mod.Db": "review"}
     (reason,) = [r for r in _task(project, "t").reasons if r.code == "C2A108"]
-    assert "inherited from mod.Timed" in reason.message
+    assert "its __call__ (inherited from mod.Timed) wraps every run" in reason.message

@@ -31,6 +31,8 @@ TASK_BASE_CLASSES = frozenset(
 TASK_METHODS = frozenset(
     {
         "__call__",
+        "Request",
+        "Strategy",
         "run",
         "before_start",
         "on_success",

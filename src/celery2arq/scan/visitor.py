@@ -52,6 +52,7 @@ from celery2arq.scan.names import (
     SHARED_TASK_DECORATORS,
     SIGNATURE_FUNCTIONS,
     SIGNATURE_METHODS,
+    TASK_METHODS,
 )
 from celery2arq.scan.schedules import beat_entry, dict_items, parse_schedule, resolve_constant
 from celery2arq.scan.settings import env_lookup, is_unknown_value
@@ -834,6 +835,11 @@ class FileVisitor(cst.CSTVisitor):
             self._assignment(node.target, node.value, node)
 
     def _assignment(self, target: cst.BaseExpression, value: cst.BaseExpression, node: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name) and self.scopes and self.scopes[-1][0] == "class":
+            # class attributes that replace Celery machinery (Request = ..., Strategy = ...)
+            if target.value in TASK_METHODS:
+                self.class_facts[-1].methods.append(target.value)
+            return
         if isinstance(target, cst.Name):
             if self._is_result(value):
                 self._results()[target.value] = self._result_receivers(value)

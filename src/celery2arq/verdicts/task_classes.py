@@ -1,9 +1,13 @@
 """Custom Task classes (``base=``, ``task_cls=``): which Celery machinery they override (mapping §3).
 
-Hooks (``on_failure``, ``after_return``...) can be called by the shim wrapper: ``review``.
-Overriding ``__call__``, ``Request``, ``Strategy`` or ``apply_async`` changes how Celery runs or
-sends the task itself: ``celery``. Overrides are collected through the project's own base
-classes, so a subclass of an instrumented base inherits its verdict.
+Project-wide base classes wrap every task in real projects (app context, DB routing, request
+injection), so refusing them would leave whole code bases on Celery: hooks (``on_failure``,
+``after_return``...) and a wrapping ``__call__`` are ``review``: the task converts and the
+behaviour must be carried by hand into the ARQ job (rewrite leaves a ``# celery2arq: C2A108``
+TODO; ARQ's ``on_job_start``/``on_job_end`` hooks or a decorator on the body can carry it).
+Overriding ``Request``, ``Strategy`` or ``apply_async`` changes how Celery delivers or sends the
+task itself: ``celery``. Overrides are collected through the project's own base classes, so a
+subclass of an instrumented base inherits its verdict.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from __future__ import annotations
 from celery2arq.model import Reason, TaskClass, Value
 from celery2arq.rules import get
 
-CELERY_ONLY_OVERRIDES = {"__call__", "Request", "Strategy", "apply_async"}
+CELERY_ONLY_OVERRIDES = {"Request", "Strategy", "apply_async"}
+# Members that wrap or hook every run: the task converts, the behaviour is carried by hand.
+WRAPPING_OVERRIDES = {"__call__"}
 
 
 def find_class(name: str, classes: dict[str, TaskClass]) -> TaskClass | None:
@@ -39,11 +45,30 @@ def overrides(cls: TaskClass, classes: dict[str, TaskClass]) -> dict[str, str]:
 
 
 def _describe(cls: TaskClass, classes: dict[str, TaskClass]) -> tuple[list[str], str]:
+    """The Celery-only members it overrides, and a note: where they come from, or its hooks."""
     members = overrides(cls, classes)
     special = sorted(set(members) & CELERY_ONLY_OVERRIDES)
     inherited = sorted({members[m] for m in special} - {cls.path})
     note = f" (inherited from {', '.join(inherited)})" if inherited else ""
     return special, note if special else ", ".join(sorted(members)) or "no hooks"
+
+
+def _carry_note(cls: TaskClass, classes: dict[str, TaskClass]) -> str:
+    """What the user must carry into the ARQ job by hand."""
+    members = overrides(cls, classes)
+    if WRAPPING_OVERRIDES & set(members):
+        where = members["__call__"]
+        origin = f" (inherited from {where})" if where != cls.path else ""
+        return (
+            f"its __call__{origin} wraps every run: carry that wrapper into the ARQ job by hand "
+            "(a decorator on the body or on_job_start/on_job_end hooks); rewrite leaves a TODO"
+        )
+    if members:
+        return (
+            "the shim does not call Task hooks: move them into the body or ARQ job hooks; "
+            "rewrite leaves a TODO"
+        )
+    return "no hooks to carry"
 
 
 def base_reason(base: Value, classes: dict[str, TaskClass], option: str = "base") -> Reason:
@@ -60,7 +85,7 @@ def base_reason(base: Value, classes: dict[str, TaskClass], option: str = "base"
             f"{label} overrides {', '.join(special)}{note}: no ARQ wrapper can reproduce it; keep on Celery",
             verdict="celery",
         )
-    return get("C2A108").reason(f"{label} ({note}): the shim wrapper calls the hooks around each job")
+    return get("C2A108").reason(f"{label} ({note}): {_carry_note(cls, classes)}")
 
 
 def task_class_reasons(cls: TaskClass, classes: dict[str, TaskClass]) -> list[Reason]:
@@ -70,9 +95,4 @@ def task_class_reasons(cls: TaskClass, classes: dict[str, TaskClass]) -> list[Re
             f"{cls.path} overrides {', '.join(special)}{note}: no ARQ wrapper reproduces it; keep its tasks "
         )
         return [get("C2A108").reason(message + "on Celery", verdict="celery")]
-    return [
-        get("C2A108").reason(
-            f"{cls.path} ({note}): the shim wrapper calls its hooks around each job, in the worker's "
-            "event loop or thread"
-        )
-    ]
+    return [get("C2A108").reason(f"{cls.path} ({note}): {_carry_note(cls, classes)}")]
