@@ -14,6 +14,8 @@ SHIM_MODULE = "celery2arq.shim"
 SHARED_TASK_DECORATORS = frozenset(
     {"celery.shared_task", "celery.app.shared_task", "celery.app.base.shared_task"}
 )
+# Pre-4.0 decorators that carry a Beat schedule (``run_every=``): left on Celery.
+PERIODIC_TASK_DECORATORS = frozenset({"celery.task.periodic_task", "celery.decorators.periodic_task"})
 # Classes whose instances are Celery apps (``app = Celery("proj")``).
 CELERY_APP_CLASSES = frozenset({"celery.Celery", "celery.app.Celery", "celery.app.base.Celery"})
 # Without a project scan, ``<name>.task`` counts as an app decorator only for these names.
@@ -24,7 +26,10 @@ SCRATCH_KNOWN_APPS = "celery2arq.known_apps"  # set of dotted paths of Celery ap
 # Tasks whose verdict is ``celery``: their Celery names, and ``def:<module>.<function>`` (for computed names)
 SCRATCH_LEAVE_TASKS = "celery2arq.leave_tasks"
 SCRATCH_CONVERTED = "celery2arq.converted"  # list of dicts describing what this file converted
-SCRATCH_LEFT = "celery2arq.left"  # list of {"name", "code"}: tasks left on Celery with a comment
+SCRATCH_LEFT = "celery2arq.left"  # list of {"name", "function", "code", "message"}: tasks left on Celery
+# The scan's tasks of this file (project mode): {function: {"name", "kind", "app", "decorator", "carry"}}; when set,
+# it decides which functions are tasks (aliased decorators included), not the decorator's spelling.
+SCRATCH_PROJECT_TASKS = "celery2arq.project_tasks"
 
 # Calls that cannot block the event loop once the body is ``async def``.
 # ``print``/``open``/``input``/``getattr`` (properties) and friends are deliberately absent.
@@ -91,6 +96,7 @@ DROPPED_OPTIONS = frozenset({"bind", "base"})
 # Rule codes (celery2arq.rules) this codemod writes into ``# celery2arq: C2A###`` comments and warnings.
 CODE_CUSTOM_BASE = "C2A108"  # custom-task-base
 CODE_COMPUTED_OPTION = "C2A112"  # computed-task-option
+CODE_UNKNOWN_OPTION = "C2A113"  # unknown-task-option (``**OPTS`` spread into the decorator)
 CODE_REQUEST_APPROXIMATE = "C2A132"  # request-approximate
 CODE_REQUEST_WORKFLOW = "C2A133"  # request-workflow
 CODE_RETRY_NEW_PAYLOAD = "C2A135"  # retry-new-payload

@@ -109,7 +109,7 @@ class _BodyReader(cst.CSTVisitor):
             return
         use = self._self_use(node)
         short = use.replace(f"{self.self_name}.", "self.", 1)
-        if short in ("self.request.id", "self.request.retries", "self.name"):
+        if short in ("self.request", "self.request.id", "self.request.retries", "self.name"):
             return
         if short == "self.retry()":
             return  # its arguments are checked in visit_Call
@@ -211,10 +211,10 @@ def _parenthesised(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
-def _ctx_key(key: str) -> cst.Subscript:
+def _ctx_key(key: str, quote: str = '"') -> cst.Subscript:
     return cst.Subscript(
         value=cst.Name("ctx"),
-        slice=[cst.SubscriptElement(slice=cst.Index(value=cst.SimpleString(f'"{key}"')))],
+        slice=[cst.SubscriptElement(slice=cst.Index(value=cst.SimpleString(f"{quote}{key}{quote}")))],
     )
 
 
@@ -250,6 +250,14 @@ class BodyRewriter(cst.CSTTransformer):
         tight = _AWAIT_TIGHT_PARENTS if isinstance(new, cst.Await) else _TIGHT_PARENTS
         return _parenthesised(new) if isinstance(self.parents.get(original), tight) else new
 
+    def _ctx_key(self, original: cst.CSTNode, key: str) -> cst.Subscript:
+        """``ctx["key"]``, single-quoted inside a double-quoted f-string (Python < 3.12 needs that)."""
+        node: cst.CSTNode | None = original
+        while node is not None and not isinstance(node, cst.FormattedString):
+            node = self.parents.get(node)
+        quote = "'" if isinstance(node, cst.FormattedString) and '"' in node.quote else '"'
+        return _ctx_key(key, quote)
+
     def _is_self(self, node: cst.BaseExpression) -> bool:
         return self.self_name is not None and isinstance(node, cst.Name) and node.value == self.self_name
 
@@ -263,14 +271,24 @@ class BodyRewriter(cst.CSTTransformer):
             m.Attribute(value=m.Attribute(value=m.Name(self.self_name), attr=m.Name("request"))),
         ):
             if original_node.attr.value == "id":
-                return _ctx_key("job_id").with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
+                return self._ctx_key(original_node, "job_id").with_changes(
+                    lpar=updated_node.lpar, rpar=updated_node.rpar
+                )
             if original_node.attr.value == "retries":
                 retries = cst.BinaryOperation(
-                    left=_ctx_key("job_try"), operator=cst.Subtract(), right=cst.Integer("1")
+                    left=self._ctx_key(original_node, "job_try"),
+                    operator=cst.Subtract(),
+                    right=cst.Integer("1"),
                 )
                 return self._wrap(original_node, retries)
         if self._is_self(original_node.value) and original_node.attr.value == "name":
             return self.task_name
+        if self._is_self(original_node.value) and original_node.attr.value == "request":
+            parent = self.parents.get(original_node)
+            if not (isinstance(parent, cst.Attribute) and parent.value is original_node):
+                # the whole request object: the shim's view built from this job's ctx
+                task = self._ctx_key(original_node, "celery2arq_task")
+                return updated_node.with_changes(value=task)
         return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:

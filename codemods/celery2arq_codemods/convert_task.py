@@ -125,18 +125,51 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         if self._depth != 0:
             return updated_node
         found = self._task_decorator(original_node)
+        project = self.context.scratch.get(_names.SCRATCH_PROJECT_TASKS)
+        if project is not None:
+            found = self._project_decorator(original_node, found, project.get(original_node.name.value))
         if found is None:
             return updated_node
+        if self._task_info(original_node).get("decorator") in _names.PERIODIC_TASK_DECORATORS:
+            module = self.context.full_module_name
+            problem = Problem(
+                _names.CODE_UNKNOWN_OPTION,
+                "pre-4.0 `@periodic_task`: move its run_every= to beat_schedule first; left on Celery",
+            )
+            return self._mark(original_node, f"{module}.{original_node.name.value}", problem)
         return self._convert(original_node, found)
+
+    @staticmethod
+    def _project_decorator(
+        node: cst.FunctionDef, found: _TaskDecorator | None, task: dict | None
+    ) -> _TaskDecorator | None:
+        """The scan decides what is a task (``@st``, ``shared = c.shared_task; @shared`` included).
+
+        When the codemod's own reading does not recognise the decorator, it is the outermost one:
+        Celery's decorator must be outermost for the function to be the registered task.
+        """
+        if task is None or task.get("kind") != "decorator" or not node.decorators:
+            return None
+        if found is None:
+            expr = node.decorators[0].decorator
+            found = _TaskDecorator(0, expr if isinstance(expr, cst.Call) else None, None)
+        if found.app is None and task.get("app"):
+            found.app = task["app"]
+        return found
 
     # -- conversion ---------------------------------------------------------------------------
 
     def _mark(self, node: cst.FunctionDef, task: str, problem: Problem) -> cst.FunctionDef:
         """Leave the task alone, with a comment naming the rule (once: reruns change nothing)."""
+        left = self.context.scratch.setdefault(_names.SCRATCH_LEFT, [])
+        left.append(
+            {"name": task, "function": node.name.value, "code": problem.code, "message": problem.message}
+        )
+        return self._note(node, task, problem)
+
+    def _note(self, node: cst.FunctionDef, task: str, problem: Problem) -> cst.FunctionDef:
+        """A warning and a ``# celery2arq: C2A###`` comment on the task (once: reruns change nothing)."""
         self.warn(f"{problem.code}: {problem.message} ({task})")
-        if problem.code != _names.CODE_CUSTOM_BASE:
-            left = self.context.scratch.setdefault(_names.SCRATCH_LEFT, [])
-            left.append({"name": task, "code": problem.code})
         text = f"{_names.COMMENT_PREFIX}{problem.code} {problem.message}"
         if any(
             line.comment and line.comment.value.startswith(f"{_names.COMMENT_PREFIX}{problem.code}")
@@ -159,11 +192,23 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         leave = self.context.scratch.get(_names.SCRATCH_LEAVE_TASKS, ())
         if celery_name in leave or f"def:{module}.{node.name.value}" in leave:
             return node  # verdict ``celery``: untouched, byte for byte
-        if found.call and any(not arg.keyword for arg in found.call.args):
+        if found.call and any(not arg.keyword and arg.star != "**" for arg in found.call.args):
             return self._mark(
                 node,
                 label,
                 Problem(_names.CODE_COMPUTED_OPTION, "positional decorator arguments; left on Celery"),
+            )
+        spread = [self._source(arg.value) for arg in (found.call.args if found.call else ()) if arg.star]
+        first = node.params.params[0].name.value if node.params.params else None
+        if spread and "bind" not in options and first == "self":
+            return self._mark(
+                node,
+                label,
+                Problem(
+                    _names.CODE_COMPUTED_OPTION,
+                    f"options spread from `**{spread[0]}` may hold bind=True (the body takes self); "
+                    "left on Celery",
+                ),
             )
         if celery_name is None and name_arg is None:
             return self._mark(
@@ -215,12 +260,25 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         new = node.with_changes(decorators=decorators, params=new_params, body=body)
         if make_async:
             new = new.with_changes(asynchronous=cst.Asynchronous())
-        if "base" in options:
-            base = cst.Module([]).code_for_node(options["base"].value)
-            message = f"TODO base={base} not carried: its hooks do not run on ARQ"
-            new = self._mark(new, label, Problem(_names.CODE_CUSTOM_BASE, message))
+        carry = self._task_info(node).get("carry")
+        if "base" in options or carry:
+            what = carry or f"{self._source(options['base'].value)}.__call__/hooks"
+            message = f"TODO: carry {what} into the ARQ job (decorator or on_job_start/on_job_end)"
+            new = self._note(new, label, Problem(_names.CODE_CUSTOM_BASE, message))
+        for expr in spread:
+            message = f"TODO: check that {expr} holds only Celery task options (no bind=, name=, base=)"
+            new = self._note(new, label, Problem(_names.CODE_UNKNOWN_OPTION, message))
         self._record(node, celery_name, found, options, make_async)
         return new
+
+    def _task_info(self, node: cst.FunctionDef) -> dict:
+        """What the scan knows about this task (empty without a project scan)."""
+        project = self.context.scratch.get(_names.SCRATCH_PROJECT_TASKS) or {}
+        return project.get(node.name.value) or {}
+
+    @staticmethod
+    def _source(node: cst.CSTNode) -> str:
+        return cst.Module([]).code_for_node(node).strip()
 
     @staticmethod
     def _params_with_ctx(node: cst.FunctionDef, bind: bool) -> cst.Parameters:
@@ -261,7 +319,11 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
     ) -> cst.Call:
         """``arq_task(...)`` with the Celery options, ``bind`` dropped and ``name=`` added where it was."""
         args = list(found.call.args) if found.call else []
-        kept = [arg for arg in args if arg.keyword and arg.keyword.value not in _names.DROPPED_OPTIONS]
+        kept = [
+            arg
+            for arg in args
+            if arg.star == "**" or (arg.keyword and arg.keyword.value not in _names.DROPPED_OPTIONS)
+        ]
         if kept and args and kept[-1] is not args[-1]:
             kept[-1] = kept[-1].with_changes(comma=args[-1].comma)
         if name_arg is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import traceback
 from pathlib import Path
 
 import click
@@ -12,7 +13,6 @@ import click
 from celery2arq.config import FORMATS, Config, ConfigError, load
 from celery2arq.model import VERDICT_RANK, VERDICTS, ProjectScan
 from celery2arq.rules import RULES, UnknownRuleError, get, render_page
-
 
 DEFAULT_WIDTH = 110  # text report width when not on a terminal and COLUMNS is unset
 MIN_WIDTH = 60
@@ -23,6 +23,10 @@ class InputError(click.ClickException):
     """Bad input (a missing path, a bad config): one ``Error: ...`` line and exit 2, no usage text."""
 
     exit_code = 2
+
+
+class InternalError(InputError):
+    """A bug: one line (the traceback with -v); exit 2 as docs/exit-codes.md says, since 1 is --fail-on."""
 
 
 def _page_or_exit(code: str) -> str:
@@ -97,8 +101,9 @@ def audit(
     """Static report of a Celery code base: every task, Beat entry and canvas use gets a verdict.
 
     Verdicts: ready (converts with the same behaviour), review (converts, behaviour differs as
-    stated), celery (needs Celery or a redesign). Exit 0, 1 when --fail-on trips, 2 on usage or
-    configuration errors.
+    stated), celery (needs Celery or a redesign). Exit 0; 1 when --fail-on trips; 2 on usage,
+    configuration or internal errors; 130 when interrupted. The text report is COLUMNS wide
+    (110 when COLUMNS is unset and stdout is not a terminal).
     """
     if explain:
         click.echo(_page_or_exit(explain), nl=False)
@@ -127,10 +132,9 @@ def audit(
         sys.exit(INTERRUPTED)
     except Exception as exc:  # an internal error: one line, the traceback only when asked
         if verbose:
-            raise
-        raise click.ClickException(
-            f"internal error: {type(exc).__name__}: {exc} (run with -v for details)"
-        ) from None
+            traceback.print_exc(file=sys.stderr)
+        hint = "" if verbose else " (run with -v for details)"
+        raise InternalError(f"internal error: {type(exc).__name__}: {exc}{hint}") from None
     if project.files_scanned == 0:
         filtered = " after --include/--exclude" if config.include or config.exclude else ""
         where = ", ".join(str(p) for p in paths)
@@ -151,8 +155,9 @@ def _run(paths: tuple[Path, ...], config: Config, output: Path | None) -> tuple[
     from celery2arq.report import render
 
     project = run_audit(list(paths), config, progress=sys.stderr.isatty())  # the bar goes to stderr
-    color = config.format == "text" and output is None and sys.stdout.isatty()
-    return project, render(project, config.format, color=color, width=text_width(color))
+    on_terminal = output is None and sys.stdout.isatty()
+    color = config.format == "text" and on_terminal and "NO_COLOR" not in os.environ
+    return project, render(project, config.format, color=color, width=text_width(on_terminal))
 
 
 def text_width(terminal: bool) -> int:

@@ -270,12 +270,34 @@ def _walk(
 
 
 # ---------------------------------------------------------------------------------------------- prefilter
-_VOCABULARY = re.compile(
-    rb"^[ \t]*(?:from|import)[ \t]+celery\b"  # bare names (signature, Task, chain...) need this import
-    rb"|^[ \t]*(?:CELERY\w*|BROKER_\w+|ENABLE_UTC)[ \t]*(?::[^=\n]*)?=(?!=)"  # settings assignments
-    rb"|Celery\(|\.task\b|shared_task|\.delay\(|\.apply_async\(|\.si?\(|\.signature\(|AsyncResult|crontab"
-    rb"|beat_schedule|add_periodic_task|send_task|@[ \t]*\w*task",
-    re.M,
+# Celery vocabulary: a file containing any of it is scanned. As ``(literals, regex)`` checks: the regex
+# (when any) runs only on files containing one of its literals, since `in` is memchr-fast while a
+# regex alternation costs tens of ns a byte (26 MB of saleor).
+_VOCABULARY: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes] | None], ...] = (
+    (
+        (
+            b"Celery(",
+            b"shared_task",
+            b".delay(",
+            b".apply_async(",
+            b".s(",
+            b".si(",
+            b".signature(",
+            b"AsyncResult",
+            b"crontab",
+            b"beat_schedule",
+            b"add_periodic_task",
+            b"send_task",
+        ),
+        None,
+    ),
+    ((b"celery",), re.compile(rb"^[ \t]*(?:from|import)[ \t]+celery\b", re.M)),  # bare names need this
+    (
+        (b"CELERY", b"BROKER_", b"ENABLE_UTC"),  # settings assignments
+        re.compile(rb"^[ \t]*(?:CELERY\w*|BROKER_\w+|ENABLE_UTC)[ \t]*(?::[^=\n]*)?=(?!=)", re.M),
+    ),
+    ((b".task",), re.compile(rb"\.task\b")),
+    ((b"task",), re.compile(rb"@[ \t]*\w*task")),
 )
 _CELERY_IMPORT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+celery\b", re.M)
 _APP_ASSIGN = re.compile(rb"^[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*(?:\w+\.)*Celery\(", re.M)
@@ -295,6 +317,9 @@ class Prefilter:
 
     names: set[bytes] = field(default_factory=set)
     _project: re.Pattern[bytes] | None = None
+    # _project's alternatives one by one, each with literals one of which its every match contains:
+    # a top-level alternation defeats the regex engine's literal-prefix scan, and `in` is memchr-fast
+    _checks: list[tuple[tuple[bytes, ...], re.Pattern[bytes]]] = field(default_factory=list)
 
     @classmethod
     def from_sources(cls, sources: Iterable[bytes]) -> Prefilter:
@@ -334,18 +359,26 @@ class Prefilter:
                 break
             task_classes |= more
         prefilter = cls(names=names | task_classes)
-        alternatives = []
+        alternatives: list[tuple[tuple[bytes, ...], bytes]] = []
         if apps:
             # an app object only matters through its Celery attributes (app.conf, app.control, ...)
             app_names = b"|".join(sorted(apps))
-            alternatives.append(rb"\b(?:" + app_names + rb")\.(?:" + _APP_ATTRIBUTES + rb")\b")
+            alternatives.append(
+                (
+                    tuple(name + b"." for name in sorted(apps)),
+                    rb"\b(?:" + app_names + rb")\.(?:" + _APP_ATTRIBUTES + rb")\b",
+                )
+            )
             # imports (re-exports) of an app name: the project pass needs them to follow the alias
-            alternatives.append(rb"import[ \t]+(?:\([\w\s,]*?|[\w \t,]*?)\b(?:" + app_names + rb")\b")
+            alternatives.append(
+                ((b"import",), rb"import[ \t]+(?:\([\w\s,]*?|[\w \t,]*?)\b(?:" + app_names + rb")\b")
+            )
         plain = (names - apps) | task_classes
         if plain:
-            alternatives.append(rb"\b(?:" + b"|".join(sorted(plain)) + rb")\b")
+            alternatives.append((tuple(sorted(plain)), rb"\b(?:" + b"|".join(sorted(plain)) + rb")\b"))
         if alternatives:
-            prefilter._project = re.compile(b"|".join(alternatives))
+            prefilter._project = re.compile(b"|".join(pattern for _, pattern in alternatives))
+            prefilter._checks = [(literals, re.compile(pattern)) for literals, pattern in alternatives]
         return prefilter
 
     @property
@@ -354,9 +387,12 @@ class Prefilter:
         return self._project.pattern.decode("latin-1") if self._project is not None else None
 
     def wants(self, data: bytes, relative: str = "") -> bool:
-        if "celery" in relative.lower() or _VOCABULARY.search(data):
+        if "celery" in relative.lower():
             return True
-        return self._project is not None and self._project.search(data) is not None
+        return any(
+            any(word in data for word in literals) and (pattern is None or pattern.search(data) is not None)
+            for literals, pattern in (*_VOCABULARY, *self._checks)
+        )
 
 
 def _helper_names(data: bytes) -> set[bytes]:

@@ -228,9 +228,7 @@ def test_unknown_key_in_explicit_pyproject(project: Path, tmp_path: Path) -> Non
     assert "unknown key 'formatt'" in line and str(config) in line
 
 
-@pytest.mark.parametrize(
-    ("fail_on", "expected"), [(None, 0), ("ready", 1), ("review", 1), ("celery", 1)]
-)
+@pytest.mark.parametrize(("fail_on", "expected"), [(None, 0), ("ready", 1), ("review", 1), ("celery", 1)])
 def test_fail_on_with_a_celery_finding(project: Path, fail_on: str | None, expected: int) -> None:
     (project / "limited.py").write_text(
         "from celery import shared_task\n@shared_task(rate_limit='1/s')\ndef slow(): pass\n"
@@ -257,7 +255,7 @@ def _raise(exc: BaseException):
 def test_internal_error_is_one_line_without_verbose(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("celery2arq.audit.run_audit", _raise(RuntimeError("boom in the scan")))
     result = invoke(str(project))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # docs/exit-codes.md: internal errors are 2, 1 is --fail-on
     line = one_error_line(result.output)
     assert line == "Error: internal error: RuntimeError: boom in the scan (run with -v for details)"
 
@@ -265,9 +263,11 @@ def test_internal_error_is_one_line_without_verbose(project: Path, monkeypatch: 
 def test_verbose_shows_the_traceback(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("celery2arq.audit.run_audit", _raise(RuntimeError("boom in the scan")))
     result = invoke(str(project), "-v")
-    assert result.exit_code == 1
-    assert isinstance(result.exception, RuntimeError)  # propagated: Python prints the traceback
-    assert "run with -v" not in result.output
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Traceback (most recent call last):\n")
+    assert "raise exc\nRuntimeError: boom in the scan\n" in result.stderr
+    assert result.stderr.rstrip().endswith("Error: internal error: RuntimeError: boom in the scan")
+    assert result.stdout == ""
 
 
 def test_ctrl_c_exits_130_without_traceback(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -297,3 +297,47 @@ def test_text_width_without_columns_is_fixed(project: Path) -> None:
     first = invoke(str(project), env={"COLUMNS": ""}).stdout
     assert max(len(line) for line in first.splitlines()) <= 110
     assert invoke(str(project), env={"COLUMNS": ""}).stdout == first
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_output_file_holds_exactly_what_stdout_shows(project: Path, tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"report.{fmt}"
+    env = {"COLUMNS": ""}
+    written = invoke(str(project), "--format", fmt, "-o", str(target), env=env)
+    assert written.exit_code == 0 and written.output == ""
+    assert target.read_text(encoding="utf-8") == invoke(str(project), "--format", fmt, env=env).stdout
+
+
+def test_output_under_a_file_is_one_line_exit_2(project: Path) -> None:
+    result = invoke(str(project), "-o", str(project / "tasks.py" / "report.txt"))
+    assert result.exit_code == 2
+    line = one_error_line(result.output)
+    assert line.startswith("Error: cannot write ") and "tasks.py/report.txt" in line
+
+
+def test_one_missing_path_among_several_is_named(project: Path) -> None:
+    result = invoke(str(project), str(project / "gone"))
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == f"Error: path does not exist: {project / 'gone'}"
+
+
+def test_invalid_nearest_pyproject_is_one_line_exit_2(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text('[tool.celery2arq]\nformat = "json\n')
+    result = invoke(str(project))
+    assert result.exit_code == 2
+    line = one_error_line(result.output)
+    assert str(pyproject) in line and "invalid TOML" in line and "line 2" in line
+
+
+@pytest.mark.parametrize(
+    ("columns", "width"), [(None, 110), ("", 110), ("abc", 110), ("30", 60), ("132", 132)]
+)
+def test_text_width_off_a_terminal(monkeypatch: pytest.MonkeyPatch, columns: str | None, width: int) -> None:
+    from celery2arq.cli_audit import text_width
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert text_width(terminal=False) == width

@@ -107,7 +107,7 @@ def test_the_stated_spring_forward_difference() -> None:
     """Daily 02:30 in Berlin on 2026-03-29 (02:00 -> 03:00): Celery runs at 03:30, ARQ at 03:00."""
     fields = {"minute": 30, "hour": 2}
     spec, message = converted(fields, "Europe/Berlin")
-    assert "when DST starts (first 2000-03-26 02:30)" in message  # first gap in the years scanned
+    assert "when DST starts (such as 02:30 that day)" in message
     start = berlin(2026, 3, 28, 12, 0)
     expected, _ = celery_fires(fields, "Europe/Berlin", start, 2)
     assert expected == [berlin(2026, 3, 29, 3, 30), berlin(2026, 3, 30, 2, 30)]

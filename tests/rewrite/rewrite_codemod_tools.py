@@ -5,9 +5,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from celery2arq_codemods import PIPELINE
-
 from celery2arq.rewrite.engine import FileOutcome, rewrite_source
+from celery2arq_codemods import PIPELINE
 
 
 def run(

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from celery2arq_codemods import APP_PIPELINE
 from rewrite_codemod_tools import check_noop, check_transformed
+
+from celery2arq_codemods import APP_PIPELINE
 
 
 def test_celery_app_becomes_shim_app():

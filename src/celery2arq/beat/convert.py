@@ -84,7 +84,7 @@ def _dst_note(spec: dict[str, Any], zone: str) -> str:
     if gap is None:
         return ""
     return (
-        f", except for times the clock skips when DST starts (first {gap:%Y-%m-%d %H:%M}): ARQ runs each "
+        f", except for times the clock skips when DST starts (such as {gap:%H:%M} that day): ARQ runs each "
         "of them when the clock jumps forward, Celery runs only the first, one gap-length later"
     )
 
@@ -112,8 +112,11 @@ def _convert_interval(schedule: Schedule, zone: str) -> Conversion:
         "(first run one interval after beat starts, phase drifts with latency), ARQ fires at fixed "
         "wall-clock times and never catches up missed runs"
     )
-    if zone not in FIXED_ZONES:
-        message += f"; in {zone} the two DST changes a year break the uniform spacing (UTC keeps it exact)"
+    gaps = None if zone in FIXED_ZONES else spring_forward_gaps(zone)
+    if gaps is None and zone not in FIXED_ZONES:
+        message += f"; zone {zone!r} is unknown here, so DST effects were not checked"
+    elif gaps:
+        message += f"; in {zone} the DST changes break the uniform spacing (UTC keeps it exact)"
     return Conversion("review", [Reason(INTERVAL_CONVERTS, message, "review")], crons, description)
 
 

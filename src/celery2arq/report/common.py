@@ -20,14 +20,6 @@ def location(item: dict[str, Any]) -> str:
     return f"{item['file']}:{item['line']}"
 
 
-def reason_lines(item: dict[str, Any]) -> list[str]:
-    lines = []
-    for reason in item["reasons"]:
-        mark = " (suppressed)" if reason["suppressed"] else ""
-        lines.append(f"{reason['code']} {reason['message']}{mark}")
-    return lines
-
-
 def cron_text(cron: dict[str, Any]) -> str:
     """``cron(hour={3}, minute={0})`` for one ``arq.cron`` keyword dict."""
     parts = []
@@ -36,13 +28,6 @@ def cron_text(cron: dict[str, Any]) -> str:
             value = "{" + ", ".join(str(v) for v in sorted(value)) + "}"
         parts.append(f"{key}={value}")
     return "cron(" + ", ".join(parts) + ")"
-
-
-def beat_cron(entry: dict[str, Any]) -> str:
-    if not entry["cron_jobs"]:
-        not_ready = [r for r in entry["reasons"] if r["verdict"] == "celery" and not r["suppressed"]]
-        return "none: " + not_ready[0]["code"] if not_ready else "none"
-    return "\n".join(cron_text(c) for c in entry["cron_jobs"])
 
 
 def call_site_counts(doc: dict[str, Any]) -> list[tuple[str, int, int, int]]:

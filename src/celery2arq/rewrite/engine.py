@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from celery2arq_codemods import PIPELINE
-from celery2arq_codemods._names import SCRATCH_CONVERTED, SCRATCH_LEFT
 from libcst.codemod import CodemodContext, SkipFile
 
 from celery2arq.rewrite.inventory import FileInventory, read_inventory
 from celery2arq.scan.modules import package_of
+from celery2arq_codemods import PIPELINE
+from celery2arq_codemods._names import SCRATCH_CONVERTED, SCRATCH_LEFT
 
 
 @dataclass
@@ -70,15 +70,27 @@ def rewrite_source(
         outcome.error = f"{path}: internal error in rewrite (please report): {detail}"
         return outcome
     new = tree.bytes
+    warnings = [f"{path}: {w}" for w in context.warnings]
     if new != source:
         try:
             compile(new, path, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as exc:
-            outcome.error = f"{path}: rewritten code does not compile, file left unchanged: {exc}"
-            return outcome
+            if _compiles(source, path):
+                outcome.error = f"{path}: rewritten code does not compile, file left unchanged: {exc}"
+                return outcome
+            # syntax newer than this Python (PEP 695 on 3.11): LibCST parsed it, compile() cannot judge
+            warnings.append(f"{path}: not compile-checked: this Python cannot compile the original either")
     outcome.new = new
-    outcome.warnings = [f"{path}: {w}" for w in context.warnings]
+    outcome.warnings = warnings
     outcome.converted = list(context.scratch.get(SCRATCH_CONVERTED, []))
     outcome.left = list(context.scratch.get(SCRATCH_LEFT, []))
     outcome.inventory = read_inventory(tree, module, is_package)
     return outcome
+
+
+def _compiles(source: bytes, path: str) -> bool:
+    try:
+        compile(source, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True

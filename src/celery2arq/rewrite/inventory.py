@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from celery2arq_codemods._names import CELERY_APP_CLASSES, SHIM_MODULE
 from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 
 from celery2arq.scan.modules import resolve_relative
+from celery2arq_codemods._names import CELERY_APP_CLASSES, SHIM_MODULE
 
 ARQ_TASK = f"{SHIM_MODULE}.arq_task"
 SHIM_APP = f"{SHIM_MODULE}.App"

@@ -11,19 +11,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from celery2arq_codemods import APP_PIPELINE
-from celery2arq_codemods._names import SCRATCH_KNOWN_APPS, SCRATCH_LEAVE_TASKS
-
 from celery2arq.discovery import discover
+from celery2arq.model import ProjectScan
+from celery2arq.rewrite.accounting import left_on_celery, tasks_by_file
 from celery2arq.rewrite.engine import FileOutcome, rewrite_source
 from celery2arq.rewrite.files import module_and_root
 from celery2arq.rewrite.inventory import SETTING_SPELLINGS
 from celery2arq.rewrite.worker_settings import HEADER, WorkerModule, plan
 from celery2arq.rewrite.writer import write_atomic
-from celery2arq.scan.modules import is_package_file
+from celery2arq.scan.modules import is_package_file, module_name
+from celery2arq_codemods import APP_PIPELINE
+from celery2arq_codemods._names import SCRATCH_KNOWN_APPS, SCRATCH_LEAVE_TASKS, SCRATCH_PROJECT_TASKS
 
 Mode = Literal["write", "diff", "check"]
-# Only files that can define a task, an app or a setting the WorkerSettings use are parsed.
+# Without the audit (``--no-audit``, or when it failed): only files that can define a task, an app or
+# a setting the WorkerSettings use are parsed. With it, the files the scan found Celery in (plus files
+# already converted: ``arq_task``/``App(``, and files importing Celery) are parsed.
 _PREFILTER = re.compile(
     rb"@[ \t]*[\w.]*task\b|\bCelery[ \t]*\(|\barq_task\b|\bApp[ \t]*\("
     rb"|^[ \t]*(?:[\w.]*\.conf\.)?(?:"
@@ -33,6 +36,7 @@ _PREFILTER = re.compile(
 )
 
 _CELERY_IMPORT = re.compile(rb"^[ \t]*from[ \t]+celery(?:\.result|\.exceptions)?[ \t]+import\b", re.M)
+_CONVERTED = re.compile(rb"\barq_task\b|\bApp[ \t]*\(|^[ \t]*(?:from|import)[ \t]+celery\b", re.M)
 
 
 @dataclass
@@ -44,7 +48,8 @@ class RewriteResult:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)
-    left_by_verdict: list[str] = field(default_factory=list)  # tasks the audit keeps on Celery
+    # every task left on Celery: {"name", "file", "function", "code", "message"} (verdict, codemod or kind)
+    left_tasks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def changed(self) -> list[str]:
@@ -62,7 +67,7 @@ class RewriteResult:
 
     @property
     def left(self) -> int:
-        return len({t["name"] for o in self.outcomes for t in o.left} | set(self.left_by_verdict))
+        return len(self.left_tasks)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +77,7 @@ class RewriteResult:
             "errors": self.errors,
             "warnings": self.warnings,
             "tasks": {"converted": self.converted, "left_on_celery": self.left},
+            "left_on_celery": self.left_tasks,
         }
 
 
@@ -81,6 +87,8 @@ class _Job:
     module: str
     root: str
     is_package: bool
+    tasks: dict[str, dict[str, Any]] | None = None  # the scan's tasks of this file (project mode)
+    wanted: bool = False  # the scan found Celery constructs in this file
 
 
 def _module_and_root(path: Path, base: Path) -> tuple[str, str]:
@@ -96,7 +104,12 @@ def _process(job: _Job, scratch: dict[str, Any], verbose: bool) -> FileOutcome:
         return FileOutcome(
             job.path, job.module, b"", b"", error=f"{job.path}: could not read: {exc.strerror}"
         )
-    if not _PREFILTER.search(source):
+    if job.tasks is None:
+        parse = _PREFILTER.search(source) is not None
+    else:
+        parse = job.wanted or _CONVERTED.search(source) is not None
+        scratch = {**scratch, SCRATCH_PROJECT_TASKS: job.tasks}
+    if not parse:
         return FileOutcome(job.path, job.module, source, source)
     return rewrite_source(
         source, path=job.path, module=job.module, is_package=job.is_package, scratch=scratch, verbose=verbose
@@ -119,25 +132,44 @@ class _Facts:
     leave_defs: set[str] = field(default_factory=set)  # the same tasks as ``def:<module>.<function>``
     beat: list[Any] = field(default_factory=list)
     signals: list[tuple[str, str]] = field(default_factory=list)  # (signal, dotted handler)
+    project: ProjectScan | None = None
+    tasks: dict[Path, dict[str, dict[str, Any]]] = field(default_factory=dict)  # absolute file → tasks
+    wanted: set[Path] = field(default_factory=set)  # absolute files with Celery constructs
 
 
-def _project_facts(paths: list[Path]) -> _Facts:
+def _project_facts(paths: list[Path], exclude: tuple[str, ...]) -> _Facts:
     from celery2arq.audit import run_audit
+    from celery2arq.config import Config
     from celery2arq.discovery import default_root
 
-    root = default_root(paths)
-    project = run_audit(paths, root=root)
-    signals = []
-    for handler in project.signals:
-        module, _ = module_and_root(Path(root, handler.file), root)
-        signals.append((handler.signal, f"{module}.{handler.function}"))
-    return _Facts(
+    root = default_root([p.resolve() for p in paths])
+    project = run_audit(paths, Config(exclude=tuple(exclude)) if exclude else None, root=root)
+    signals = [(h.signal, f"{_module_of(project, h)}.{h.function}") for h in project.signals]
+    facts = _Facts(
         known_apps={app.path for app in project.apps} or None,
         leave={task.name for task in project.tasks if task.verdict == "celery"},
         leave_defs={f"def:{t.module}.{t.function}" for t in project.tasks if t.verdict == "celery"},
         beat=list(project.beat),
         signals=signals,
+        project=project,
+        tasks=tasks_by_file(project),
     )
+    records = (
+        project.tasks,
+        project.apps,
+        project.settings,
+        project.beat,
+        project.call_sites,
+        project.canvas,
+        project.task_classes,
+        project.signals,
+    )
+    facts.wanted = {Path(project.root, r.file).resolve() for group in records for r in group}
+    return facts
+
+
+def _module_of(project: ProjectScan, record: Any) -> str:
+    return module_name(Path(project.root, record.file), Path(project.root))
 
 
 def _convert_apps(outcome: FileOutcome, job: _Job, verbose: bool) -> FileOutcome:
@@ -190,20 +222,25 @@ def run_rewrite(
     paths = [Path(p) for p in paths]
     result = RewriteResult()
     base, found = discover(paths, exclude=exclude)
-    files = [_display(f) for f in found]
-    job_list = [
-        _Job(str(f), *_module_and_root(f, base), is_package=is_package_file(f))
-        for f in files
-        if f.name != "arq_worker.py" or not f.read_bytes().startswith(HEADER.encode())
-    ]
     facts = _Facts()
     if use_audit:
         try:
-            facts = _project_facts(paths)
+            facts = _project_facts(paths, exclude)
         except Exception as exc:  # the audit is an enrichment: rewrite still works from its own reading
             result.warnings.append(
                 f"audit failed, tasks matched by the codemod alone: {type(exc).__name__}: {exc}"
             )
+    job_list = [
+        _Job(
+            str(_display(f)),
+            *_module_and_root(f, base),
+            is_package=is_package_file(f),
+            tasks=facts.tasks.get(f.resolve(), {}) if facts.project is not None else None,
+            wanted=f.resolve() in facts.wanted,
+        )
+        for f in found
+        if f.name != "arq_worker.py" or not f.read_bytes().startswith(HEADER.encode())
+    ]
     leave = facts.leave
     scratch: dict[str, Any] = {SCRATCH_LEAVE_TASKS: leave | facts.leave_defs}
     if facts.known_apps is not None:
@@ -211,13 +248,13 @@ def run_rewrite(
     workers = jobs or min(os.cpu_count() or 1, len(job_list))
     by_path = {job.path: job for job in job_list}
     result.outcomes = sorted(_map(_process, job_list, workers, scratch, verbose), key=lambda o: o.path)
-    if not leave and not any(o.left for o in result.outcomes):
+    result.left_tasks = left_on_celery(result.outcomes, facts.project)
+    if not leave and not result.left_tasks:
         result.outcomes = [_convert_apps(o, by_path[o.path], verbose) for o in result.outcomes]
     for outcome in result.outcomes:
         if outcome.error:
             result.errors.append(outcome.error)
         result.warnings.extend(outcome.warnings)
-    result.left_by_verdict = sorted(leave)
     _generate(result, job_list, facts)
     for outcome in result.outcomes:
         if outcome.changed:

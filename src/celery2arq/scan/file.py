@@ -13,6 +13,7 @@ from libcst.metadata import MetadataWrapper
 from celery2arq.model import FileError, FileScan, Suppression
 from celery2arq.scan.facts import FileFacts
 from celery2arq.scan.modules import is_package_file
+from celery2arq.scan.prune import prune_source
 from celery2arq.scan.reduce import reduce_module
 from celery2arq.scan.visitor import FileVisitor
 
@@ -55,18 +56,25 @@ def scan_text(
     """
     facts = FileFacts(scan=FileScan(file=file, module=module), is_package=is_package)
     facts.scan.suppressions = suppressions(text, file)
+    pattern = re.compile(project_names) if project_names else None
+    # Fast path: blank irrelevant statements out of the text, so that LibCST parses only what matters.
+    pruned = prune_source(text, pattern) if reduce else None
     try:
-        tree = cst.parse_module(text)
+        tree = cst.parse_module(pruned[0] if pruned is not None else text)
     except cst.ParserSyntaxError as error:
         first = str(error.message).splitlines()[0] if error.message else "syntax error"
         return facts, FileError(
             file=file, message=f"could not parse: {first}", line=error.editor_line, column=error.editor_column
         )
     reduced, offsets = (tree, {})
-    if reduce:
-        reduced, offsets = reduce_module(tree, re.compile(project_names) if project_names else None)
+    if reduce and pruned is None:
+        reduced, offsets = reduce_module(tree, pattern)
+    starts = None
+    if pruned is not None and len(pruned[1]) == len(tree.body):
+        # where LibCST's codegen of each statement starts: its first token minus its leading lines
+        starts = [first - len(s.leading_lines) for first, s in zip(pruned[1], tree.body, strict=True)]
     wrapper = MetadataWrapper(reduced, unsafe_skip_copy=True)
-    wrapper.visit(FileVisitor(facts, text, offsets))
+    wrapper.visit(FileVisitor(facts, text, offsets, starts))
     return facts, None
 
 

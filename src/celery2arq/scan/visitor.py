@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import PositionProvider, QualifiedName, QualifiedNameSource, ScopeProvider
+from libcst.metadata import QualifiedName, QualifiedNameSource, ScopeProvider
 
 from celery2arq.model import (
     AppDef,
@@ -36,6 +36,7 @@ from celery2arq.scan.facts import (
 )
 from celery2arq.scan.literals import dotted, source, string_value, to_value
 from celery2arq.scan.modules import resolve_relative
+from celery2arq.scan.positions import LazyPositions
 from celery2arq.scan.names import (
     APP_SIGNALS,
     BEAT_SCHEDULE_SPELLINGS,
@@ -126,10 +127,22 @@ def _signature_calls(node: cst.CSTNode) -> list[cst.Call]:
 
 
 class FileVisitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (ScopeProvider, PositionProvider)
+    METADATA_DEPENDENCIES = (ScopeProvider,)
 
-    def __init__(self, facts: FileFacts, text: str, offsets: dict[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        facts: FileFacts,
+        text: str,
+        offsets: dict[int, int] | None = None,
+        starts: list[int] | None = None,
+    ) -> None:
+        """``starts``: first codegen line of each top-level statement, so that positions are computed
+        only for the statements we record in (see :class:`~celery2arq.scan.positions.LazyPositions`)."""
         super().__init__()
+        self.starts = starts
+        self.positions: LazyPositions | None = None
+        self.top_ids: set[int] = set()
+        self.top: cst.CSTNode | None = None
         # line offsets of top-level statements when the module was reduced to its relevant statements
         self.offsets = offsets or {}
         self.offset = 0
@@ -159,11 +172,21 @@ class FileVisitor(cst.CSTVisitor):
         self.canvas_inner: set[int] = set()
 
     # ------------------------------------------------------------------ helpers
+    def visit_Module(self, node: cst.Module) -> None:
+        self.positions = LazyPositions(node, self.starts)
+        self.top_ids = {id(statement) for statement in node.body}
+
     def on_visit(self, node: cst.CSTNode) -> bool:
+        if id(node) in self.top_ids:
+            self.top = node
         offset = self.offsets.get(id(node))
         if offset is not None:
             self.offset = offset
         return super().on_visit(node)
+
+    def _range(self, node: cst.CSTNode):
+        assert self.positions is not None
+        return self.positions.get(node, self.top)
 
     def raw_qnames(self, node: cst.CSTNode) -> set[QualifiedName]:
         """LibCST's qualified names of a node, from its scope (what the qualified-name provider computes)."""
@@ -202,17 +225,17 @@ class FileVisitor(cst.CSTVisitor):
         )
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
-        start = self.get_metadata(PositionProvider, node).start
+        start = self._range(node).start
         return start.line + self.offset, start.column + 1
 
     def def_position(self, node: cst.FunctionDef | cst.ClassDef) -> tuple[int, int]:
         """Line and column of the ``def``/``class`` keyword (not of the first decorator)."""
-        line = self.get_metadata(PositionProvider, node.name).start.line + self.offset
+        line = self._range(node.name).start.line + self.offset
         text = self.lines[line - 1] if line - 1 < len(self.lines) else ""
         return line, len(text) - len(text.lstrip()) + 1
 
     def end_line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(PositionProvider, node).end.line + self.offset
+        return self._range(node).end.line + self.offset
 
     def qualname(self, name: str) -> str:
         """Python's ``__qualname__`` (``f.<locals>.Cls.meth``); Celery's task names use ``__name__`` only."""

@@ -1,0 +1,101 @@
+"""The audit's tasks, per file for the codemod, and the tally: every task converted or left with a reason.
+
+The scan (not the decorator's spelling) decides what is a task, so ``from celery import shared_task
+as st`` and ``shared = c.shared_task`` tasks reach the codemod, and a task the codemod cannot reach
+(a ``Task`` subclass, a helper-made or ``app.task(fn)``-registered task) is reported, never skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from celery2arq.model import ProjectScan, TaskDef
+from celery2arq.rewrite.engine import FileOutcome
+
+CUSTOM_BASE = "C2A108"
+# Why rewrite does not reach a task of this kind (the codemod converts decorated module-level functions).
+_UNREACHED = {
+    "class": ("C2A114", "a Task subclass: not rewritten; the shim's shared_task runs it as it is"),
+    "helper": ("C2A115", "made by a project helper: convert the helper by hand, then rerun"),
+    "call": ("C2A112", "registered by a call (`app.task(fn)`), not a decorator: convert it by hand"),
+}
+
+
+def _absolute(project: ProjectScan, file: str) -> Path:
+    return Path(project.root, file).resolve()
+
+
+def _carry(project: ProjectScan, task: TaskDef) -> str | None:
+    """``Class.__call__/on_failure`` for a task whose custom Task class (``base=`` or ``task_cls``) the
+    audit says must be carried into the ARQ job by hand (C2A108), else None."""
+    if not any(r.code == CUSTOM_BASE and not r.suppressed for r in task.reasons):
+        return None
+    base = task.options.get("base")
+    if base is not None:
+        spelled = str(base.value)
+    else:
+        app = next((a for a in project.apps if a.path == task.app), None)
+        spelled = (app.task_cls if app else None) or ""
+    short = spelled.rpartition(".")[2]
+    cls = next(
+        (c for c in project.task_classes if short and (c.path == spelled or c.path.endswith(f".{short}"))),
+        None,
+    )
+    hooks = "/".join(cls.overrides) if cls and cls.overrides else "__call__/hooks"
+    return f"{short or 'the custom Task class'}.{hooks}"
+
+
+def tasks_by_file(project: ProjectScan) -> dict[Path, dict[str, dict[str, Any]]]:
+    """``{absolute file: {function: {"name", "kind", "app", "decorator", "carry"}}}`` for the codemod's scratch."""
+    found: dict[Path, dict[str, dict[str, Any]]] = {}
+    for task in project.tasks:
+        found.setdefault(_absolute(project, task.file), {})[task.function] = {
+            "name": task.name,
+            "kind": task.kind,
+            "app": task.app,
+            "decorator": task.decorator,
+            "carry": _carry(project, task),
+        }
+    return found
+
+
+def _celery_reason(task: TaskDef) -> tuple[str, str]:
+    reason = next((r for r in task.reasons if r.verdict == "celery" and not r.suppressed), None)
+    return (reason.code, reason.message) if reason else ("", "audit verdict celery")
+
+
+def left_on_celery(outcomes: list[FileOutcome], project: ProjectScan | None) -> list[dict[str, Any]]:
+    """Every task that stays on Celery, with a rule code and a reason, sorted by file and function."""
+    left: list[dict[str, Any]] = []
+    seen: set[tuple[Path, str]] = set()
+    for outcome in outcomes:
+        path = Path(outcome.path).resolve()
+        seen.update((path, entry["function"]) for entry in outcome.converted)
+        for entry in outcome.left:
+            seen.add((path, entry.get("function", "")))
+            left.append({"file": outcome.path, **entry})
+    if project is not None:
+        display = {Path(o.path).resolve(): o.path for o in outcomes}
+        for task in project.tasks:
+            path = _absolute(project, task.file)
+            if (path, task.function) in seen:
+                continue
+            if task.verdict == "celery":
+                code, message = _celery_reason(task)
+            elif "<locals>" in task.function:
+                code, message = "", "defined inside a function: ARQ imports module-level functions only"
+            elif task.kind in _UNREACHED:
+                code, message = _UNREACHED[task.kind]
+            else:
+                code, message = "", "not reached by the codemod (its file was not rewritten)"
+            left.append(
+                {
+                    "file": display.get(path, task.file),
+                    "name": task.name,
+                    "function": task.function,
+                    "code": code,
+                    "message": message,
+                }
+            )
+    return sorted(left, key=lambda e: (e["file"], e["function"], e["name"] or ""))
