@@ -27,8 +27,8 @@ SCRATCH_KNOWN_APPS = "celery2arq.known_apps"  # set of dotted paths of Celery ap
 SCRATCH_LEAVE_TASKS = "celery2arq.leave_tasks"
 SCRATCH_CONVERTED = "celery2arq.converted"  # list of dicts describing what this file converted
 SCRATCH_LEFT = "celery2arq.left"  # list of {"name", "function", "code", "message"}: tasks left on Celery
-# The scan's tasks of this file (project mode): {function: {"name", "kind", "app", "decorator", "carry"}}; when set,
-# it decides which functions are tasks (aliased decorators included), not the decorator's spelling.
+# The scan's tasks of this file (project mode): {function: {"name", "kind", "app", "decorator", "carry"}};
+# when set, it decides which functions are tasks (aliased decorators included), not the decorator's spelling.
 SCRATCH_PROJECT_TASKS = "celery2arq.project_tasks"
 
 # Calls that cannot block the event loop once the body is ``async def``.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 from rewrite_codemod_tools import check_noop, check_transformed, run
 
 from celery2arq.rewrite.engine import rewrite_source
-from celery2arq_codemods._names import SCRATCH_KNOWN_APPS, SCRATCH_LEAVE_TASKS
+from celery2arq_codemods._names import SCRATCH_KNOWN_APPS, SCRATCH_LEAVE_TASKS, SCRATCH_PROJECT_TASKS
 
 
 def test_plain_shared_task_becomes_async_with_its_celery_name():
@@ -294,6 +296,9 @@ def test_verdict_celery_is_left_byte_identical():
     assert outcome.converted == []
 
 
+CARRY_TODO = "TODO: carry AuditedTask.__call__/hooks into the ARQ job (decorator or on_job_start/on_job_end)"
+
+
 def test_custom_base_is_dropped_with_a_todo():
     check_transformed(
         """\
@@ -306,11 +311,11 @@ def test_custom_base_is_dropped_with_a_todo():
         def audited():
             return 1
         """,
-        """\
+        f"""\
         from celery2arq.shim import arq_task
 
 
-        # celery2arq: C2A108 TODO: carry AuditedTask.__call__/hooks into the ARQ job (decorator or on_job_start/on_job_end)
+        # celery2arq: C2A108 {CARRY_TODO}
         @arq_task(name="proj.tasks.audited")
         async def audited(ctx):
             return 1
@@ -466,4 +471,144 @@ def test_verdict_celery_with_a_computed_name_is_left_by_its_definition():
             return 1
         """,
         scratch={SCRATCH_LEAVE_TASKS: {"def:proj.tasks.dyn"}},
+    )
+
+
+def _project(**tasks: dict) -> dict:
+    return {SCRATCH_PROJECT_TASKS: {function: {"kind": "decorator", **info} for function, info in tasks.items()}}
+
+
+def test_the_scan_decides_what_is_a_task_aliased_decorator_included():
+    outcome = check_transformed(
+        """\
+        import celery as c
+
+        shared = c.shared_task
+
+
+        @shared
+        def via_variable():
+            return 3
+
+
+        @c.shared_task
+        def not_in_the_scan():
+            return 4
+        """,
+        """\
+        import celery as c
+        from celery2arq.shim import arq_task
+
+        shared = c.shared_task
+
+
+        @arq_task(name="proj.tasks.via_variable")
+        async def via_variable(ctx):
+            return 3
+
+
+        @c.shared_task
+        def not_in_the_scan():
+            return 4
+        """,
+        scratch=_project(via_variable={"name": "proj.tasks.via_variable"}),
+    )
+    assert [c["function"] for c in outcome.converted] == ["via_variable"]
+
+
+def test_task_class_from_the_apps_task_cls_gets_the_carry_todo_without_base():
+    todo = "TODO: carry AuditTask.__call__/on_failure into the ARQ job (decorator or on_job_start/on_job_end)"
+    outcome = check_transformed(
+        """\
+        from proj.celery import app
+
+
+        @app.task
+        def audited():
+            return 1
+        """,
+        f"""\
+        from celery2arq.shim import arq_task
+
+
+        # celery2arq: C2A108 {todo}
+        @arq_task(name="proj.tasks.audited")
+        async def audited(ctx):
+            return 1
+        """,
+        scratch={
+            SCRATCH_KNOWN_APPS: {"proj.celery.app"},
+            **_project(audited={"app": "proj.celery.app", "carry": "AuditTask.__call__/on_failure"}),
+        },
+    )
+    assert outcome.left == [] and len(outcome.converted) == 1
+    assert outcome.warnings == [f"proj/tasks.py: C2A108: {todo} (proj.tasks.audited)"]
+
+
+def test_spread_options_are_passed_through_with_a_todo():
+    todo = "TODO: check that OPTS holds only Celery task options (no bind=, name=, base=)"
+    check_transformed(
+        """\
+        from celery import shared_task
+
+        OPTS = {"acks_late": True}
+
+
+        @shared_task(**OPTS)
+        def spread(x):
+            return x
+        """,
+        f"""\
+        from celery2arq.shim import arq_task
+
+        OPTS = {{"acks_late": True}}
+
+
+        # celery2arq: C2A113 {todo}
+        @arq_task(name="proj.tasks.spread", **OPTS)
+        async def spread(ctx, x):
+            return x
+        """,
+    )
+
+
+def test_spread_options_on_a_body_taking_self_are_left_on_celery():
+    outcome = run(
+        textwrap.dedent(
+            """\
+            from celery import shared_task
+
+
+            @shared_task(**OPTS)
+            def spread(self, x):
+                return x
+            """
+        )
+    )
+    assert [(e["code"], e["message"]) for e in outcome.left] == [
+        ("C2A112", "options spread from `**OPTS` may hold bind=True (the body takes self); left on Celery")
+    ]
+    assert b"@shared_task(**OPTS)" in outcome.new
+
+
+def test_bare_self_request_becomes_the_shims_request_view_quoted_for_the_f_string():
+    check_transformed(
+        """\
+        from celery import shared_task
+
+
+        @shared_task(bind=True)
+        def debug(self):
+            print(f"Request: {self.request!r} {self.request.id}")
+            return self.request
+        """,
+        """\
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(name="proj.tasks.debug")
+        def debug(ctx):
+            print(f"Request: {ctx['celery2arq_task'].request!r} {ctx['job_id']}")
+            return ctx["celery2arq_task"].request
+        """,
     )

@@ -47,7 +47,7 @@ def _carry(project: ProjectScan, task: TaskDef) -> str | None:
 
 
 def tasks_by_file(project: ProjectScan) -> dict[Path, dict[str, dict[str, Any]]]:
-    """``{absolute file: {function: {"name", "kind", "app", "decorator", "carry"}}}`` for the codemod's scratch."""
+    """``{absolute file: {function: {"name", "kind", "app", "decorator", "carry"}}}`` (codemod scratch)."""
     found: dict[Path, dict[str, dict[str, Any]]] = {}
     for task in project.tasks:
         found.setdefault(_absolute(project, task.file), {})[task.function] = {
