@@ -127,7 +127,12 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         found = self._task_decorator(original_node)
         project = self.context.scratch.get(_names.SCRATCH_PROJECT_TASKS)
         if project is not None:
-            found = self._project_decorator(original_node, found, project.get(original_node.name.value))
+            task = project.get(original_node.name.value)
+            found = (
+                None
+                if self._is_converted(original_node)
+                else self._project_decorator(original_node, found, task)
+            )
         if found is None:
             return updated_node
         if self._task_info(original_node).get("decorator") in _names.PERIODIC_TASK_DECORATORS:
@@ -138,6 +143,14 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
             )
             return self._mark(original_node, f"{module}.{original_node.name.value}", problem)
         return self._convert(original_node, found)
+
+    def _is_converted(self, node: cst.FunctionDef) -> bool:
+        """Already an ``@arq_task`` (a rerun over a stale scan must change nothing)."""
+        return any(
+            f"{_names.SHIM_MODULE}.arq_task"
+            in self._qnames(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+            for d in node.decorators
+        )
 
     @staticmethod
     def _project_decorator(

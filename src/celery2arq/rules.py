@@ -121,7 +121,7 @@ _RULES = (
         "custom-task-base",
         "review",
         "A custom Task base class: its hooks must run in the shim wrapper (or it needs Celery).",
-        None,
+        "convert_task",
     ),
     Rule(
         "C2A109",
@@ -156,7 +156,7 @@ _RULES = (
         "unknown-task-option",
         "review",
         "A task option celery2arq does not know; it becomes a class attribute in Celery.",
-        None,
+        "convert_task",
     ),
     Rule(
         "C2A114",

@@ -475,7 +475,7 @@ def test_verdict_celery_with_a_computed_name_is_left_by_its_definition():
 
 
 def _project(**tasks: dict) -> dict:
-    return {SCRATCH_PROJECT_TASKS: {function: {"kind": "decorator", **info} for function, info in tasks.items()}}
+    return {SCRATCH_PROJECT_TASKS: {name: {"kind": "decorator", **info} for name, info in tasks.items()}}
 
 
 def test_the_scan_decides_what_is_a_task_aliased_decorator_included():

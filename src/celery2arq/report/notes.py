@@ -15,8 +15,9 @@ PROJECT_NOTES: tuple[tuple[str, str], ...] = (
     ),
     (
         "latency",
-        "Workers poll the queue every 0.5 s and result.get() polls every interval; Celery's Redis transport "
-        "blocks on BRPOP.",
+        "ARQ workers poll the queue (every 0.5 s by default) and Job.result() polls too; Celery's Redis "
+        "transport blocks on BRPOP. Run the generated settings with python -m celery2arq.shim.worker (woken "
+        "on enqueue, .get() notified on completion) to keep Celery's round-trip latency.",
     ),
     (
         "event-loop",

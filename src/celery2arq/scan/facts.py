@@ -81,6 +81,10 @@ class PendingBeat:
     entry: BeatEntry
     receivers: list[str]
     only_if_config: str | None = None  # lowercase beat_schedule: kept only if this module is a Celery config
+    # add_periodic_task: the inside of repr(sig) (``'weekly', n=1``) when static, for the entry's key
+    repr_arguments: str | None = None
+    name_from_repr: bool = False  # the key is repr(sig): complete it once the task name is known
+    unresolved: str | None = None  # C2A902 message if the task does not resolve in the project pass
 
 
 @dataclass

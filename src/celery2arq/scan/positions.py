@@ -26,7 +26,9 @@ class LazyPositions:
         self.module = module
         self.sink = _Sink()
         usable = starts is not None and len(starts) == len(module.body)
-        self.starts = {id(s): line for s, line in zip(module.body, starts or [], strict=False)} if usable else None
+        self.starts = (
+            {id(s): line for s, line in zip(module.body, starts or [], strict=False)} if usable else None
+        )
         self.done: set[int] = set()
         self.whole = False
 
@@ -52,7 +54,12 @@ class LazyPositions:
         found = self.sink._computed.get(node)
         if found is not None:
             return found
-        if self.starts is not None and top is not None and id(top) in self.starts and id(top) not in self.done:
+        if (
+            self.starts is not None
+            and top is not None
+            and id(top) in self.starts
+            and id(top) not in self.done
+        ):
             self._position_statement(top)
             found = self.sink._computed.get(node)
             if found is not None:

@@ -368,8 +368,20 @@ class Linker:
                     if entry.task is None:
                         continue
                     entry.name = entry.task
+            if pending.name_from_repr and entry.task is not None and pending.repr_arguments is not None:
+                entry.name = f"{entry.task}({pending.repr_arguments})"  # Celery's key: repr(sig)
             if entry.origin == "add_periodic_task" and not entry.name and entry.task:
                 entry.name = entry.task
+            if entry.task is None and pending.unresolved is not None:
+                self.project.undecided.append(
+                    Undecided(
+                        file=entry.file,
+                        line=entry.line,
+                        column=entry.column,
+                        code="C2A902",
+                        message=pending.unresolved,
+                    )
+                )
             self.project.beat.append(entry)
 
     def _is_config_module(self, module: str) -> bool:

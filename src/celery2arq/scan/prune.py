@@ -148,7 +148,9 @@ def prune_source(text: str, project: re.Pattern[str] | None = None) -> tuple[str
     return ("".join(pruned) if changed else text), firsts
 
 
-def _prune_class(node: ast.ClassDef, lines: list[str], pruned: list[str], patterns: list[re.Pattern[str]]) -> bool:
+def _prune_class(
+    node: ast.ClassDef, lines: list[str], pruned: list[str], patterns: list[re.Pattern[str]]
+) -> bool:
     """Blank the methods of a non-Task class that do not matter (as :func:`reduce._reduce_class`)."""
     if any(_relevant(_segment(lines, base), [*patterns, _TASK_WORD]) for base in node.bases):
         return False

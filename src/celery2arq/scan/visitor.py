@@ -36,7 +36,6 @@ from celery2arq.scan.facts import (
 )
 from celery2arq.scan.literals import dotted, source, string_value, to_value
 from celery2arq.scan.modules import resolve_relative
-from celery2arq.scan.positions import LazyPositions
 from celery2arq.scan.names import (
     APP_SIGNALS,
     BEAT_SCHEDULE_SPELLINGS,
@@ -55,6 +54,8 @@ from celery2arq.scan.names import (
     SIGNATURE_METHODS,
     TASK_METHODS,
 )
+from celery2arq.scan.periodic import PeriodicSignature, mapping, read_signature, repr_arguments, sequence
+from celery2arq.scan.positions import LazyPositions
 from celery2arq.scan.schedules import beat_entry, dict_items, parse_schedule, resolve_constant
 from celery2arq.scan.settings import env_lookup, is_unknown_value
 
@@ -1225,7 +1226,8 @@ class FileVisitor(cst.CSTVisitor):
             self.facts.app_refs.append((entry, app_names))
 
     def _add_periodic_task(self, call: cst.Call, receiver: cst.BaseExpression) -> None:
-        args = {}
+        """``add_periodic_task(schedule, sig, args=(), kwargs=(), name=None, **opts)``: see ``periodic``."""
+        args: dict[str, cst.BaseExpression] = {}
         positional = [a for a in call.args if a.keyword is None and not a.star]
         order = ("schedule", "sig", "args", "kwargs", "name")
         for index, arg in enumerate(positional):
@@ -1242,37 +1244,24 @@ class FileVisitor(cst.CSTVisitor):
         )
         if "schedule" in args:
             entry.schedule = parse_schedule(args["schedule"], self.qnames, self.constants)
-        receivers: list[str] = []
-        if (
-            isinstance(sig, cst.Call)
-            and isinstance(sig.func, cst.Attribute)
-            and sig.func.attr.value in SIGNATURE_METHODS
-        ):
-            self.skip.add(id(sig))
-            receivers = self.qnames(sig.func.value)
-            sig_args = [a.value for a in sig.args if a.keyword is None and not a.star]
-            sig_kwargs = {a.keyword.value: a.value for a in sig.args if a.keyword is not None}
-            if sig_args:
-                entry.args = to_value(cst.List([cst.Element(v) for v in sig_args]))
-            if sig_kwargs:
-                entry.kwargs = Value(
-                    literal=False, value=", ".join(f"{k}={source(v)}" for k, v in sig_kwargs.items())
-                )
-                try_literal = to_value(
-                    cst.Dict([cst.DictElement(cst.SimpleString(repr(k)), v) for k, v in sig_kwargs.items()])
-                )
-                if try_literal.literal:
-                    entry.kwargs = try_literal
-            if not name:
-                entry.name = source(sig)
+        signature = read_signature(sig, self.qnames, self._signature_vars()) if sig is not None else None
+        pending = PendingBeat(entry=entry, receivers=[])
+        if signature is not None:
+            self.skip.update(id(c) for c in signature.calls)
+            pending.receivers = signature.receivers
+            entry.task = signature.task
+            pending.unresolved = f"the task of add_periodic_task's signature is not known: {source(sig)}"
+            self._periodic_arguments(entry, pending, signature, args)
         elif sig is not None:
-            entry.name = entry.name or source(sig)
             self.undecided(
                 call, "C2A902", f"add_periodic_task signature cannot be read statically: {source(sig)}"
             )
-        for key in ("args", "kwargs"):
-            if key in args:
-                setattr(entry, key, to_value(args[key]))
+        if not entry.name:
+            entry.name = source(sig) if sig is not None else ""
+            if pending.repr_arguments is not None:
+                pending.name_from_repr = True
+                if entry.task is not None:
+                    entry.name = f"{entry.task}({pending.repr_arguments})"
         for key, value in args.items():
             if key not in ("schedule", "sig", "args", "kwargs", "name"):
                 entry.options[key] = to_value(value)
@@ -1280,10 +1269,54 @@ class FileVisitor(cst.CSTVisitor):
             self.undecided(
                 call, "C2A902", f"Beat schedule cannot be read statically: {entry.schedule.source}"
             )
-        self.facts.beat.append(PendingBeat(entry=entry, receivers=receivers))
+        self.facts.beat.append(pending)
         names = self.qnames(receiver)
         if names:
             self.facts.app_refs.append((entry, names))
+
+    @staticmethod
+    def _periodic_arguments(
+        entry: BeatEntry,
+        pending: PendingBeat,
+        signature: PeriodicSignature,
+        call_args: dict[str, cst.BaseExpression],
+    ) -> None:
+        """Celery's ``sig.clone(args, kwargs)``: call args first, kwargs merged (unless immutable)."""
+        extra_args = [] if signature.immutable else sequence(call_args.get("args"))
+        extra_kwargs = {} if signature.immutable else mapping(call_args.get("kwargs"))
+        sig_args, sig_kwargs = signature.args, signature.kwargs
+        if extra_args is not None and sig_args is not None:
+            merged = [*extra_args, *sig_args]
+            if merged:
+                entry.args = to_value(cst.List([cst.Element(v) for v in merged]))
+        else:
+            entry.args = Value(literal=False, value=_joined(call_args.get("args"), sig_args))
+        if extra_kwargs is not None and sig_kwargs is not None:
+            kwargs = {**sig_kwargs, **extra_kwargs}
+            if kwargs:
+                entry.kwargs = to_value(
+                    cst.Dict([cst.DictElement(cst.SimpleString(repr(k)), v) for k, v in kwargs.items()])
+                )
+                if not entry.kwargs.literal:
+                    entry.kwargs = Value(
+                        literal=False, value=", ".join(f"{k}={source(v)}" for k, v in kwargs.items())
+                    )
+            if sig_args is not None and extra_args is not None:
+                pending.repr_arguments = repr_arguments([*extra_args, *sig_args], kwargs)
+        else:
+            entry.kwargs = Value(
+                literal=False, value=source(call_args["kwargs"]) if "kwargs" in call_args else ""
+            )
+        for key, value in signature.options.items():
+            entry.options[key] = to_value(value)
+
+
+def _joined(extra: cst.BaseExpression | None, args: list[cst.BaseExpression] | None) -> str:
+    """Source text of the task arguments when they are not a static sequence."""
+    parts = [source(extra)] if extra is not None else []
+    if args:
+        parts.append("(" + ", ".join(source(a) for a in args) + ",)")
+    return " + ".join(parts) or "()"
 
 
 def short_text(node: cst.BaseExpression) -> str:
