@@ -68,6 +68,11 @@ def rewrite(
                     click.echo(f"unchanged {outcome.path}", err=True)
         for line in [*result.warnings, *result.errors]:
             click.echo(line, err=True)
+        for task in result.left_tasks:
+            if task["by"] != "codemod":  # the codemod's own already came as warnings
+                code = f"{task['code']}: " if task["code"] else ""
+                line = f"{task['file']}: left on Celery: {task['name']}: {code}{task['message']}"
+                click.echo(line, err=True)
         for dotted in result.worker_settings:
             click.echo(f"worker settings: arq {dotted}", err=True)
         click.echo(

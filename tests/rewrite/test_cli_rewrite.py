@@ -169,3 +169,17 @@ def test_python_m_entry_point_help():
         timeout=60,
     )
     assert "--check" in out.stdout and "--diff" in out.stdout
+
+
+def test_tasks_rewrite_cannot_reach_are_reported_left_with_a_reason(project):
+    (project / "pkg" / "classy.py").write_text(
+        "from celery import Task\n\n\nclass Sync(Task):\n    name = 'pkg.sync'\n\n    def run(self):\n"
+        "        return 1\n"
+    )
+    result = invoke(".", "--check")
+    assert result.exit_code == 1
+    assert "pkg/classy.py: left on Celery: pkg.sync: C2A114: a Task subclass" in result.stderr
+    assert "1 task(s) converted, 1 left on Celery" in result.stderr
+    data = json.loads(invoke(".", "--check", "--format", "json").stdout)
+    left = [(t["function"], t["code"], t["by"]) for t in data["left_on_celery"]]
+    assert left == [("Sync", "C2A114", "rewrite")]

@@ -185,3 +185,31 @@ def test_broker_not_static_is_read_from_the_app_at_start(tmp_path, monkeypatch):
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["cache-host", "6390", "5"]
+
+
+def test_task_routes_give_routed_tasks_their_queues_worker(tmp_path, monkeypatch):
+    """The shim enqueues a task to the queue task_routes gives it: that queue needs its own worker class."""
+    root = make(
+        tmp_path / "routes",
+        {
+            "svc/__init__.py": "",
+            "svc/mail.py": "from celery import shared_task\n\n\n"
+            "@shared_task\ndef send(to):\n    return to\n\n\n"
+            "@shared_task\ndef count():\n    return 1\n\n\n"
+            "@shared_task(queue='urgent')\ndef page():\n    return 2\n",
+            "svc/settings.py": "CELERY_TASK_ROUTES = "
+            '{"svc.mail.send": {"queue": "emails"}, "svc.mail.p*": "bulk"}\n',
+        },
+    )
+    monkeypatch.chdir(root)
+    result = run_rewrite([Path(".")])
+    assert result.worker_settings == [
+        "svc.arq_worker.WorkerSettings",
+        "svc.arq_worker.WorkerSettings_emails",
+        "svc.arq_worker.WorkerSettings_urgent",
+    ]
+    text = (root / "svc" / "arq_worker.py").read_text()
+    emails = text.split("WorkerSettings_emails = worker_settings(")[1].split(")\n")[0]
+    assert "svc.mail.send," in emails and 'queue="emails"' in emails and "svc.mail.count" not in emails
+    urgent = text.split("WorkerSettings_urgent = worker_settings(")[1].split(")\n")[0]
+    assert "svc.mail.page," in urgent  # the decorator's queue= wins over task_routes, as in Celery

@@ -41,7 +41,9 @@ TASKS = src("""
 
 def _entries():
     project = scan_sources({"proj/celery.py": APP, "proj/tasks.py": TASKS, "proj/__init__.py": ""})
-    return project, [(e.name, e.task, e.args and e.args.value, e.kwargs and e.kwargs.value) for e in project.beat]
+    return project, [
+        (e.name, e.task, e.args and e.args.value, e.kwargs and e.kwargs.value) for e in project.beat
+    ]
 
 
 def test_every_signature_spelling_resolves_task_args_and_kwargs():
@@ -97,7 +99,64 @@ def test_signature_from_a_variable_and_the_unresolved_bare_name():
     )
     first, second = project.beat
     assert (first.name, first.task) == ("from-variable", "mod.ping")
+    # the arguments live in the variable: kept as an expression, not guessed
+    assert (first.args.literal, first.args.value, first.kwargs.value) == (False, "sig.args", "sig.kwargs")
     assert second.task is None
     assert [u.message for u in project.undecided] == [
         "add_periodic_task signature cannot be read statically: make_signature()"
     ]
+
+
+def test_beat_values_imported_from_other_modules_are_resolved():
+    project = scan_sources(
+        {
+            "proj/__init__.py": "",
+            "proj/schedules.py": src("""
+                from celery.schedules import crontab
+                from .custom import EveryOtherDay
+                NIGHTLY = crontab(minute=0, hour=3)
+                every_other_day = EveryOtherDay()
+                EVERY = 45
+                REPORT_TASK = "proj.tasks.report"
+                REPORT_ARGS = ("pdf", 2)
+            """),
+            "proj/aliases.py": "from proj.schedules import NIGHTLY as nightly_again\n",
+            "proj/settings.py": src("""
+                from celery.schedules import crontab
+                from proj import schedules
+                from proj.aliases import nightly_again
+                from .schedules import EVERY, REPORT_ARGS, REPORT_TASK, every_other_day
+                from elsewhere import not_in_project
+
+                CELERY_BEAT_SCHEDULE = {
+                    "nightly": {"task": "proj.tasks.a", "schedule": nightly_again},
+                    "custom": {"task": "proj.tasks.b", "schedule": every_other_day},
+                    "every": {"task": "proj.tasks.c", "schedule": EVERY},
+                    "module-attribute": {"task": "proj.tasks.d", "schedule": schedules.NIGHTLY},
+                    "report": {"task": REPORT_TASK, "schedule": 10, "args": REPORT_ARGS},
+                    "outside": {"task": "proj.tasks.e", "schedule": not_in_project},
+                }
+            """),
+            "proj/celery.py": src("""
+                from celery import Celery
+                from proj.schedules import NIGHTLY
+                app = Celery("proj")
+
+                @app.on_after_configure.connect
+                def setup(sender, **kwargs):
+                    sender.add_periodic_task(NIGHTLY, sender.signature("proj.tasks.f"), name="periodic")
+            """),
+        }
+    )
+    entries = {e.name: e for e in project.beat}
+    nightly = entries["nightly"].schedule
+    assert (nightly.kind, nightly.source) == ("crontab", "nightly_again")
+    assert {k: v.value for k, v in nightly.fields.items() if v.value != "*"} == {"minute": 0, "hour": 3}
+    assert entries["module-attribute"].schedule.kind == "crontab"
+    assert entries["custom"].schedule.kind == "custom"
+    assert (entries["every"].schedule.kind, entries["every"].schedule.seconds) == ("interval", 45.0)
+    report = entries["report"]
+    assert (report.task, report.args.value) == ("proj.tasks.report", ["pdf", 2])
+    assert entries["outside"].schedule.kind == "unknown"
+    assert (entries["periodic"].schedule.kind, entries["periodic"].schedule.source) == ("crontab", "NIGHTLY")
+    assert [(u.file, u.code, u.line) for u in project.undecided] == [("proj/settings.py", "C2A902", 13)]

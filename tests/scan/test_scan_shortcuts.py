@@ -1,9 +1,11 @@
-"""The two shortcuts (file prefilter, statement reduction) never change what the scan finds."""
+"""The shortcuts (prefilter, statement pruning or reduction, lazy positions) never change the findings."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import libcst
 import pytest
 
 from celery2arq.discovery import Prefilter, discover
@@ -13,6 +15,7 @@ from celery2arq.scan.facts import FileFacts
 from celery2arq.scan.file import decode, scan_text
 from celery2arq.scan.modules import is_package_file, module_name
 from celery2arq.scan.project import link
+from celery2arq.scan.prune import prune_source
 
 PROJECTS = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 FIXTURE_PROJECTS = sorted(p for p in PROJECTS.iterdir() if p.is_dir()) if PROJECTS.is_dir() else []
@@ -100,3 +103,28 @@ def test_reduction_keeps_positions():
         ("get", 37),
     ]
     assert reduced.tasks[0].task.self_uses[0].line == 16
+
+
+def test_pruned_source_keeps_every_kept_line_in_place():
+    pattern = Prefilter.from_sources([BIG_MODULE.encode()]).project_pattern
+    pruned = prune_source(BIG_MODULE, re.compile(pattern) if pattern else None)
+    assert pruned is not None
+    text, firsts = pruned
+    original, kept = BIG_MODULE.split("\n"), text.split("\n")
+    assert len(kept) == len(original)
+    assert "getcwd" not in text and "return 3" not in text and "def helper" not in text
+    for line in ("@st(bind=True)", "    def test_two(self):", "def later():"):
+        assert kept.index(line) == original.index(line)
+    assert len(firsts) == len(libcst.parse_module(text).body)
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_fallback_reduction_finds_what_a_full_scan_finds(newline: str):
+    """Sources the fast path declines (here: CR line endings) go through the LibCST tree reduction."""
+    text = BIG_MODULE.replace("\n", newline)
+    assert prune_source(text) is None
+    pattern = Prefilter.from_sources([text.encode()]).project_pattern
+    reduced, _ = scan_text(text, "big.py", "big", project_names=pattern)
+    full, _ = scan_text(text, "big.py", "big", reduce=False)
+    assert to_jsonable(link([reduced], root=".")) == to_jsonable(link([full], root="."))
+    assert [c.site.line for c in reduced.calls] == [28, 29, 29, 29, 36, 37]

@@ -132,3 +132,37 @@ def retries_once_after_a_second(self):
     if self.request.retries == 0:
         raise self.retry()
     return "second try"
+
+
+@shared_task(bind=True, autoretry_for=(KeyError,), retry_kwargs={"max_retries": 5, "countdown": 0.01})
+def autoretry_five_times(self):
+    """``retry_kwargs`` raises the budget above the default max_retries=3: six attempts, as in Celery."""
+    if self.request.retries < 5:
+        raise KeyError(self.request.retries)
+    return self.request.retries
+
+
+@shared_task(bind=True, max_retries=1)
+def asks_for_more_retries(self):
+    """``retry(max_retries=10)`` above the decorator's budget: ends in the 2nd attempt with the real error."""
+    try:
+        raise ValueError(f"attempt {self.request.retries}")
+    except ValueError as exc:
+        raise self.retry(exc=exc, countdown=0.01, max_retries=10) from exc
+
+
+@arq_task
+async def records_run(ctx):
+    """Leaves a trace of every start, so a test can prove a job never ran."""
+    await ctx["redis"].rpush("shim-tests:ran", ctx["job_id"])
+    return ctx["job_id"]
+
+
+@shared_task(bind=True)
+def retries_with_the_default_delay(self):
+    raise self.retry()
+
+
+@shared_task(bind=True, autoretry_for=(KeyError,), retry_backoff=2, retry_jitter=False)
+def backs_off(self):
+    raise KeyError("always")

@@ -62,6 +62,7 @@ CASES = [
     ("shim_tasks.always_retries_plain", ()),
     ("shim_tasks.autoretry_keyerror", ()),
     ("shim_tasks.autoretry_excluded", ()),
+    ("shim_tasks.autoretry_five_times", ()),
     ("shim_tasks.boom", ("missing",)),
 ]
 

@@ -198,6 +198,9 @@ def test_send_task_by_name(shim_redis: str) -> None:
     configure(check_registry=True)
     with pytest.raises(NotRegistered):
         send_task("not.registered.anywhere")
+    with pytest.raises(NotRegistered):
+        signature("not.registered.anywhere", args=(1,)).delay()
+    assert send_task("shim_tests.mul", (2, 3)).id  # registered names still go through
     assert send_task("shim_tasks.add", (1, 2)).id
 
 

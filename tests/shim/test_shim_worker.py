@@ -11,6 +11,8 @@ import pytest
 import redis
 import shim_tasks
 from arq.connections import RedisSettings
+from arq.constants import job_key_prefix
+from arq.jobs import deserialize_job_raw
 from arq.worker import Worker
 from shim_helpers import run_burst, thread_worker, wait_for
 
@@ -163,22 +165,26 @@ def test_worker_settings_is_flat_and_recommended(shim_redis: str) -> None:
 
 
 def test_sync_enqueue_from_many_threads(shim_redis: str) -> None:
+    """Django runs views in threads sharing one client: 8 x 200 `.delay()`, each job there exactly once."""
     ids: list[str] = []
     lock = threading.Lock()
 
-    def produce() -> None:
-        for i in range(20):
-            result = shim_tasks.add.delay(i, 1)
+    def produce(thread: int) -> None:
+        for i in range(200):
+            result = shim_tasks.add.delay(thread, i)
             with lock:
                 ids.append(result.id)
 
-    threads = [threading.Thread(target=produce) for _ in range(4)]
+    threads = [threading.Thread(target=produce, args=(n,)) for n in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(set(ids)) == 80
-    assert redis.Redis.from_url(shim_redis).zcard("arq:queue") == 80
+    client = redis.Redis.from_url(shim_redis)
+    assert len(ids) == len(set(ids)) == 1600
+    assert {m.decode() for m in client.zrange("arq:queue", 0, -1)} == set(ids)
+    payloads = {deserialize_job_raw(client.get(job_key_prefix + i))[1] for i in ids}
+    assert payloads == {(t, i) for t in range(8) for i in range(200)}
 
 
 def command_calls(client: redis.Redis, command: str) -> int:

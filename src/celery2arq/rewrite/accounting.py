@@ -16,7 +16,7 @@ from celery2arq.rewrite.engine import FileOutcome
 CUSTOM_BASE = "C2A108"
 # Why rewrite does not reach a task of this kind (the codemod converts decorated module-level functions).
 _UNREACHED = {
-    "class": ("C2A114", "a Task subclass: not rewritten; the shim's shared_task runs it as it is"),
+    "class": ("C2A114", "a Task subclass with run(): not rewritten; port it by hand or keep it on Celery"),
     "helper": ("C2A115", "made by a project helper: convert the helper by hand, then rerun"),
     "call": ("C2A112", "registered by a call (`app.task(fn)`), not a decorator: convert it by hand"),
 }
@@ -35,12 +35,14 @@ def _carry(project: ProjectScan, task: TaskDef) -> str | None:
     if base is not None:
         spelled = str(base.value)
     else:
-        app = next((a for a in project.apps if a.path == task.app), None)
+        # shared_task binds to the current app: with one app, the audit applies its task_cls too
+        apps = project.apps if task.app is None and len(project.apps) == 1 else []
+        app = next((a for a in project.apps if a.path == task.app), None) or next(iter(apps), None)
         spelled = (app.task_cls if app else None) or ""
-    short = spelled.rpartition(".")[2]
-    cls = next(
-        (c for c in project.task_classes if short and (c.path == spelled or c.path.endswith(f".{short}"))),
-        None,
+    dotted = spelled.replace(":", ".")  # ``task_cls="proj.tasks:MyTask"`` is Celery's symbol-by-name form
+    short = dotted.rpartition(".")[2]
+    cls = next((c for c in project.task_classes if c.path == dotted), None) or next(
+        (c for c in project.task_classes if short and c.path.endswith(f".{short}")), None
     )
     hooks = "/".join(cls.overrides) if cls and cls.overrides else "__call__/hooks"
     return f"{short or 'the custom Task class'}.{hooks}"
@@ -66,7 +68,11 @@ def _celery_reason(task: TaskDef) -> tuple[str, str]:
 
 
 def left_on_celery(outcomes: list[FileOutcome], project: ProjectScan | None) -> list[dict[str, Any]]:
-    """Every task that stays on Celery, with a rule code and a reason, sorted by file and function."""
+    """Every task that stays on Celery, with a rule code and a reason, sorted by file and function.
+
+    ``by`` says who decided: ``codemod`` (its body; the codemod also warned), ``audit`` (verdict
+    ``celery``) or ``rewrite`` (a kind of task the codemod does not reach).
+    """
     left: list[dict[str, Any]] = []
     seen: set[tuple[Path, str]] = set()
     for outcome in outcomes:
@@ -74,7 +80,7 @@ def left_on_celery(outcomes: list[FileOutcome], project: ProjectScan | None) -> 
         seen.update((path, entry["function"]) for entry in outcome.converted)
         for entry in outcome.left:
             seen.add((path, entry.get("function", "")))
-            left.append({"file": outcome.path, **entry})
+            left.append({"file": outcome.path, **entry, "by": "codemod"})
     if project is not None:
         display = {Path(o.path).resolve(): o.path for o in outcomes}
         for task in project.tasks:
@@ -96,6 +102,7 @@ def left_on_celery(outcomes: list[FileOutcome], project: ProjectScan | None) -> 
                     "function": task.function,
                     "code": code,
                     "message": message,
+                    "by": "audit" if task.verdict == "celery" else "rewrite",
                 }
             )
     return sorted(left, key=lambda e: (e["file"], e["function"], e["name"] or ""))

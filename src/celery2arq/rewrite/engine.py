@@ -9,7 +9,7 @@ from typing import Any
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
-from celery2arq.rewrite.inventory import FileInventory, read_inventory
+from celery2arq.rewrite.inventory import HINT, FileInventory, read_inventory
 from celery2arq.scan.modules import package_of
 from celery2arq_codemods import PIPELINE
 from celery2arq_codemods._names import SCRATCH_CONVERTED, SCRATCH_LEFT
@@ -84,7 +84,9 @@ def rewrite_source(
     outcome.warnings = warnings
     outcome.converted = list(context.scratch.get(SCRATCH_CONVERTED, []))
     outcome.left = list(context.scratch.get(SCRATCH_LEFT, []))
-    outcome.inventory = read_inventory(tree, module, is_package)
+    outcome.inventory = (
+        read_inventory(tree, module, is_package) if HINT.search(new) else FileInventory(module)
+    )
     return outcome
 
 

@@ -6,6 +6,7 @@ the first run produced and regenerates the same WorkerSettings (idempotence).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,14 @@ SETTING_SPELLINGS = {
     "CELERY_DEFAULT_QUEUE": "task_default_queue",
     "CELERY_TASK_DEFAULT_QUEUE": "task_default_queue",
 }
+# Files without any of these cannot add to the inventory: reading them (a metadata pass) is skipped.
+HINT = re.compile(
+    rb"\barq_task\b|\bCelery[ \t]*\(|\bApp[ \t]*\("
+    rb"|^[ \t]*(?:[\w.]*\.conf\.)?(?:"
+    + b"|".join(k.encode() for k in sorted(SETTING_SPELLINGS))
+    + rb")[ \t]*(?::[^=\n]*)?=",
+    re.M,
+)
 # ``Celery(...)`` keyword arguments that are settings.
 APP_KWARG_SETTINGS = {"broker": "broker_url", "timezone": "timezone"}
 

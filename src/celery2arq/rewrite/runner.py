@@ -16,17 +16,17 @@ from celery2arq.model import ProjectScan
 from celery2arq.rewrite.accounting import left_on_celery, tasks_by_file
 from celery2arq.rewrite.engine import FileOutcome, rewrite_source
 from celery2arq.rewrite.files import module_and_root
-from celery2arq.rewrite.inventory import SETTING_SPELLINGS
+from celery2arq.rewrite.inventory import HINT, SETTING_SPELLINGS
 from celery2arq.rewrite.worker_settings import HEADER, WorkerModule, plan
 from celery2arq.rewrite.writer import write_atomic
 from celery2arq.scan.modules import is_package_file, module_name
-from celery2arq_codemods import APP_PIPELINE
+from celery2arq_codemods import APP_PIPELINE, PIPELINE
 from celery2arq_codemods._names import SCRATCH_KNOWN_APPS, SCRATCH_LEAVE_TASKS, SCRATCH_PROJECT_TASKS
 
 Mode = Literal["write", "diff", "check"]
 # Without the audit (``--no-audit``, or when it failed): only files that can define a task, an app or
-# a setting the WorkerSettings use are parsed. With it, the files the scan found Celery in (plus files
-# already converted: ``arq_task``/``App(``, and files importing Celery) are parsed.
+# a setting the WorkerSettings use are parsed. With it, files where the scan found a decorated task run
+# the codemods, and other files are parsed only when they can add to the inventory (``inventory.HINT``).
 _PREFILTER = re.compile(
     rb"@[ \t]*[\w.]*task\b|\bCelery[ \t]*\(|\barq_task\b|\bApp[ \t]*\("
     rb"|^[ \t]*(?:[\w.]*\.conf\.)?(?:"
@@ -36,7 +36,6 @@ _PREFILTER = re.compile(
 )
 
 _CELERY_IMPORT = re.compile(rb"^[ \t]*from[ \t]+celery(?:\.result|\.exceptions)?[ \t]+import\b", re.M)
-_CONVERTED = re.compile(rb"\barq_task\b|\bApp[ \t]*\(|^[ \t]*(?:from|import)[ \t]+celery\b", re.M)
 
 
 @dataclass
@@ -88,7 +87,6 @@ class _Job:
     root: str
     is_package: bool
     tasks: dict[str, dict[str, Any]] | None = None  # the scan's tasks of this file (project mode)
-    wanted: bool = False  # the scan found Celery constructs in this file
 
 
 def _module_and_root(path: Path, base: Path) -> tuple[str, str]:
@@ -96,31 +94,56 @@ def _module_and_root(path: Path, base: Path) -> tuple[str, str]:
     return module, str(root)
 
 
-def _process(job: _Job, scratch: dict[str, Any], verbose: bool) -> FileOutcome:
-    path = Path(job.path)
+# A file to parse: the job, its bytes, the codemods to run over it.
+_Work = tuple[_Job, bytes, tuple[type, ...]]
+
+
+def _triage(job: _Job) -> tuple[FileOutcome | None, bytes, tuple[type, ...]]:
+    """Read one file and decide, from its bytes and the scan, whether the codemods must parse it.
+
+    Runs in the parent process: only the few files to parse cross the ``-j`` process boundary.
+    Returns (the final outcome when there is nothing to parse, the source, the codemods to run).
+    """
     try:
-        source = path.read_bytes()
+        source = Path(job.path).read_bytes()
     except OSError as exc:
-        return FileOutcome(
-            job.path, job.module, b"", b"", error=f"{job.path}: could not read: {exc.strerror}"
-        )
+        error = f"{job.path}: could not read: {exc.strerror}"
+        return FileOutcome(job.path, job.module, b"", b"", error=error), b"", ()
+    commands = PIPELINE
     if job.tasks is None:
         parse = _PREFILTER.search(source) is not None
-    else:
-        parse = job.wanted or _CONVERTED.search(source) is not None
+    else:  # the scan decides: no decorated task here, nothing for the codemods to convert
+        if not any(task["kind"] == "decorator" for task in job.tasks.values()):
+            commands = ()
+        parse = bool(commands) or HINT.search(source) is not None
+    if not parse:  # bytes kept only where the app pass may need them
+        kept = source if _CELERY_IMPORT.search(source) else b""
+        return FileOutcome(job.path, job.module, kept, kept), b"", ()
+    return None, source, commands
+
+
+def _process(
+    work: tuple[_Job, bytes, tuple[type, ...]], scratch: dict[str, Any], verbose: bool
+) -> FileOutcome:
+    job, source, commands = work
+    if job.tasks is not None:
         scratch = {**scratch, SCRATCH_PROJECT_TASKS: job.tasks}
-    if not parse:
-        return FileOutcome(job.path, job.module, source, source)
     return rewrite_source(
-        source, path=job.path, module=job.module, is_package=job.is_package, scratch=scratch, verbose=verbose
+        source,
+        path=job.path,
+        module=job.module,
+        is_package=job.is_package,
+        scratch=scratch,
+        verbose=verbose,
+        commands=commands,
     )
 
 
-def _map(func: Callable[..., FileOutcome], jobs: list[_Job], workers: int, *args: Any) -> list[FileOutcome]:
-    if workers <= 1 or len(jobs) <= 1:
-        return [func(job, *args) for job in jobs]
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        return list(pool.map(func, jobs, *[[a] * len(jobs) for a in args], chunksize=8))
+def _map(func: Callable[..., FileOutcome], work: list[Any], workers: int, *args: Any) -> list[FileOutcome]:
+    if workers <= 1 or len(work) <= 1:
+        return [func(item, *args) for item in work]
+    with ProcessPoolExecutor(max_workers=min(workers, len(work))) as pool:
+        return list(pool.map(func, work, *[[a] * len(work) for a in args]))
 
 
 @dataclass
@@ -133,8 +156,8 @@ class _Facts:
     beat: list[Any] = field(default_factory=list)
     signals: list[tuple[str, str]] = field(default_factory=list)  # (signal, dotted handler)
     project: ProjectScan | None = None
+    routes: Any = None  # Celery's ``task_routes`` when literal
     tasks: dict[Path, dict[str, dict[str, Any]]] = field(default_factory=dict)  # absolute file → tasks
-    wanted: set[Path] = field(default_factory=set)  # absolute files with Celery constructs
 
 
 def _project_facts(paths: list[Path], exclude: tuple[str, ...]) -> _Facts:
@@ -145,7 +168,7 @@ def _project_facts(paths: list[Path], exclude: tuple[str, ...]) -> _Facts:
     root = default_root([p.resolve() for p in paths])
     project = run_audit(paths, Config(exclude=tuple(exclude)) if exclude else None, root=root)
     signals = [(h.signal, f"{_module_of(project, h)}.{h.function}") for h in project.signals]
-    facts = _Facts(
+    return _Facts(
         known_apps={app.path for app in project.apps} or None,
         leave={task.name for task in project.tasks if task.verdict == "celery"},
         leave_defs={f"def:{t.module}.{t.function}" for t in project.tasks if t.verdict == "celery"},
@@ -153,19 +176,15 @@ def _project_facts(paths: list[Path], exclude: tuple[str, ...]) -> _Facts:
         signals=signals,
         project=project,
         tasks=tasks_by_file(project),
+        routes=next(
+            (
+                s.value.value
+                for s in project.settings
+                if s.name == "task_routes" and s.value and s.value.literal
+            ),
+            None,
+        ),
     )
-    records = (
-        project.tasks,
-        project.apps,
-        project.settings,
-        project.beat,
-        project.call_sites,
-        project.canvas,
-        project.task_classes,
-        project.signals,
-    )
-    facts.wanted = {Path(project.root, r.file).resolve() for group in records for r in group}
-    return facts
 
 
 def _module_of(project: ProjectScan, record: Any) -> str:
@@ -174,9 +193,9 @@ def _module_of(project: ProjectScan, record: Any) -> str:
 
 def _convert_apps(outcome: FileOutcome, job: _Job, verbose: bool) -> FileOutcome:
     """Second pass: ``Celery(...)`` → the shim's ``App(...)``, Celery imports → shim imports."""
-    if outcome.error or outcome.inventory is None:
+    if outcome.error:
         return outcome
-    if not outcome.inventory.celery_apps and not _CELERY_IMPORT.search(outcome.new):
+    if not (outcome.inventory and outcome.inventory.celery_apps) and not _CELERY_IMPORT.search(outcome.new):
         return outcome
     second = rewrite_source(
         outcome.new,
@@ -236,7 +255,6 @@ def run_rewrite(
             *_module_and_root(f, base),
             is_package=is_package_file(f),
             tasks=facts.tasks.get(f.resolve(), {}) if facts.project is not None else None,
-            wanted=f.resolve() in facts.wanted,
         )
         for f in found
         if f.name != "arq_worker.py" or not f.read_bytes().startswith(HEADER.encode())
@@ -247,7 +265,16 @@ def run_rewrite(
         scratch[SCRATCH_KNOWN_APPS] = facts.known_apps
     workers = jobs or min(os.cpu_count() or 1, len(job_list))
     by_path = {job.path: job for job in job_list}
-    result.outcomes = sorted(_map(_process, job_list, workers, scratch, verbose), key=lambda o: o.path)
+    outcomes, to_parse = [], []
+    for job in job_list:
+        done, source, commands = _triage(job)
+        if done is not None:
+            outcomes.append(done)
+        else:
+            to_parse.append((job, source, commands))
+    workers = min(workers, len(to_parse)) or 1
+    outcomes += _map(_process, to_parse, workers, scratch, verbose)
+    result.outcomes = sorted(outcomes, key=lambda o: o.path)
     result.left_tasks = left_on_celery(result.outcomes, facts.project)
     if not leave and not result.left_tasks:
         result.outcomes = [_convert_apps(o, by_path[o.path], verbose) for o in result.outcomes]
@@ -284,7 +311,7 @@ def _generate(result: RewriteResult, jobs: list[_Job], facts: _Facts) -> None:
         packages[outcome.module] = by_path[outcome.path].is_package
     for root, outcomes in sorted(roots.items()):
         inventories = [o.inventory for o in outcomes if o.inventory]
-        for module in plan(inventories, packages, facts.beat, facts.signals):
+        for module in plan(inventories, packages, facts.beat, facts.signals, facts.routes):
             path = _display(Path(root, module.path))
             old = path.read_bytes() if path.exists() else None
             if old is not None and not old.startswith(HEADER.encode()):

@@ -7,8 +7,9 @@ so regenerating it is idempotent.
 
 from __future__ import annotations
 
+import fnmatch
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -205,10 +206,16 @@ def plan(
     packages: dict[str, bool],
     beat: list[BeatEntry] | None = None,
     signals: list[tuple[str, str]] | None = None,
+    routes: Any = None,
 ) -> list[WorkerModule]:
     """The worker modules for a project. ``packages`` maps module → is a package (``__init__.py``);
-    ``signals`` are (signal name, dotted handler) pairs."""
-    tasks = [_Task(inv.module, t) for inv in inventories for t in inv.tasks if _importable(inv.module)]
+    ``signals`` are (signal name, dotted handler) pairs; ``routes`` is Celery's literal ``task_routes``."""
+    tasks = [
+        _Task(inv.module, _routed(t, routes))
+        for inv in inventories
+        for t in inv.tasks
+        if _importable(inv.module)
+    ]
     if not tasks:
         return []
     apps = sorted({app for inv in inventories for app in inv.apps})
@@ -271,3 +278,22 @@ def _source_of(value: Any) -> str | None:
     if value is None:
         return None
     return repr(value.value) if value.literal else str(value.value)
+
+
+def _routed(entry: TaskEntry, routes: Any) -> TaskEntry:
+    """The task with the queue Celery's ``task_routes`` gives it when its decorator names none.
+
+    The shim enqueues such a task to the routed queue (``shim.config.routed_queue``: same tables,
+    same glob matching), so its worker class must serve that queue.
+    """
+    if entry.queue is not None or entry.name is None or not routes:
+        return entry
+    for table in routes if isinstance(routes, list) else [routes]:
+        if not isinstance(table, dict):
+            continue
+        for pattern, route in table.items():
+            if isinstance(pattern, str) and fnmatch.fnmatchcase(entry.name, pattern):
+                queue = route.get("queue") if isinstance(route, dict) else route
+                if isinstance(queue, str):
+                    return replace(entry, queue=queue)
+    return entry

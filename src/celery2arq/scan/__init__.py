@@ -11,13 +11,18 @@ How it works
 1. :func:`celery2arq.discovery.discover` lists files (default skips, ``.gitignore``, globs).
 2. :class:`celery2arq.discovery.Prefilter` reads raw bytes once: the project's app objects, helper
    decorators and Task subclasses by name, then keeps only files with Celery vocabulary or those names.
-3. Per file (in a process pool): :func:`celery2arq.scan.file.scan_file` decodes (BOM, PEP 263),
-   parses with LibCST, :func:`celery2arq.scan.reduce.reduce_module` drops top-level statements (and
-   methods of non-Task classes) that cannot matter, then one :class:`~celery2arq.scan.visitor.FileVisitor`
-   traversal with ``ScopeProvider`` + ``PositionProvider`` fills a picklable
-   :class:`~celery2arq.scan.facts.FileFacts`.
+3. Per file (in a process pool): :func:`celery2arq.scan.file.scan_file` decodes (BOM, PEP 263);
+   :func:`celery2arq.scan.prune.prune_source` finds statement boundaries with CPython's ``ast`` and
+   blanks out top-level statements (and methods of non-Task classes) that cannot matter, keeping every
+   line in place, so that LibCST parses only what matters (when ``ast`` declines the file, LibCST parses
+   it whole and :func:`celery2arq.scan.reduce.reduce_module` takes the same decisions on the tree);
+   then one :class:`~celery2arq.scan.visitor.FileVisitor` traversal with ``ScopeProvider`` fills a
+   picklable :class:`~celery2arq.scan.facts.FileFacts`. Positions are LibCST's ``PositionProvider``
+   ranges, computed per top-level statement only where something is recorded
+   (:class:`~celery2arq.scan.positions.LazyPositions`).
 4. :func:`celery2arq.scan.project.link` resolves what needs other modules (apps, tasks, helpers,
-   Task subclasses, call targets) and sorts every list by ``(file, line, column)``.
+   Task subclasses, call targets, Beat values held in constants imported from other modules) and sorts
+   every list by ``(file, line, column)``.
 
 Vocabulary of the records (for verdicts and reports)
 ----------------------------------------------------
@@ -26,7 +31,9 @@ Vocabulary of the records (for verdicts and reports)
   link_error (``.link_error()``, ``.on_error()``, ``apply_async(link_error=)``).
 * ``BeatEntry.origin``: the spelling (``beat_schedule``, ``CELERY_BEAT_SCHEDULE``, ``CELERYBEAT_SCHEDULE``),
   ``conf.beat_schedule``, ``conf.update``, ``conf[]``, ``add_periodic_task``, ``periodic_task`` (pre-4.0
-  decorator; the entry is keyed by the task name, as Celery did).
+  decorator; the entry is keyed by the task name, as Celery did). An ``add_periodic_task`` entry without
+  ``name=`` is keyed ``repr(sig)`` as Celery does (``pkg.tasks.rollup('weekly', n=1)``), see
+  :mod:`celery2arq.scan.periodic`.
 * ``TaskDef.kind``: decorator, call (``app.task(fn)``), class, helper.
 * ``Undecided.code``: C2A901 run-time task name, C2A902 Beat schedule not static / in a database,
   C2A903 broker/backend URL not static, C2A904 ``X.task`` where ``X`` is not known to be an app,

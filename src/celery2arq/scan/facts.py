@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from celery2arq.model import BeatEntry, CallSite, CanvasUse, FileScan, Setting, TaskDef
+from celery2arq.model import (
+    BeatEntry,
+    CallSite,
+    CanvasUse,
+    FileScan,
+    Schedule,
+    Setting,
+    TaskDef,
+    Undecided,
+    Value,
+)
 
 
 @dataclass
@@ -85,6 +95,10 @@ class PendingBeat:
     repr_arguments: str | None = None
     name_from_repr: bool = False  # the key is repr(sig): complete it once the task name is known
     unresolved: str | None = None  # C2A902 message if the task does not resolve in the project pass
+    # fields ("schedule", "task", "args", "kwargs") given by a name imported from another module:
+    # field -> qualified names, resolved from that module's constants by the project pass
+    refs: dict[str, list[str]] = field(default_factory=dict)
+    schedule_undecided: Undecided | None = None  # emitted only if the schedule reference stays unknown
 
 
 @dataclass
@@ -114,5 +128,9 @@ class FileFacts:
     helper_params: dict[str, list[str]] = field(default_factory=dict)  # helper path -> its parameter names
     beat: list[PendingBeat] = field(default_factory=list)
     lowercase_settings: list[PendingSetting] = field(default_factory=list)
+    # module-level constants other modules may import into a Beat schedule: name -> literal Value /
+    # Schedule built by a call (crontab(...), a custom schedule instance)
+    constant_values: dict[str, Value] = field(default_factory=dict)
+    constant_schedules: dict[str, Schedule] = field(default_factory=dict)
     # settings/beat/signals attached to an app object given by its qualified name: resolved later
     app_refs: list[tuple[object, list[str]]] = field(default_factory=list)

@@ -37,6 +37,8 @@ class PeriodicSignature:
     task: str | None = None  # literal task name (``app.signature("name")``)
     args: list[cst.BaseExpression] | None = field(default_factory=list)  # None: not a static sequence
     kwargs: dict[str, cst.BaseExpression] | None = field(default_factory=dict)  # None: not static
+    args_text: str = ""  # source of the args when not static (``args``, ``sig.args``)
+    kwargs_text: str = ""
     options: dict[str, cst.BaseExpression] = field(default_factory=dict)
     immutable: bool = False
     calls: list[cst.Call] = field(default_factory=list)  # the signature call(s): not call sites of their own
@@ -98,6 +100,8 @@ def _is_true(node: cst.BaseExpression | None) -> bool:
 def _from_arguments(found: dict[str, cst.BaseExpression], signature: PeriodicSignature) -> None:
     signature.args = sequence(found.get("args"))
     signature.kwargs = mapping(found.get("kwargs"))
+    signature.args_text = source(found["args"]) if "args" in found else ""
+    signature.kwargs_text = source(found["kwargs"]) if "kwargs" in found else ""
     signature.options = mapping(found.get("options")) or {}
     signature.options.update({k: v for k, v in found.items() if k not in _NOT_OPTIONS})
     signature.immutable = _is_true(found.get("immutable"))
@@ -144,7 +148,13 @@ def read_signature(
         _from_arguments(found, signature)
         return signature
     if isinstance(sig, cst.Name) and sig.value in variables:
-        return PeriodicSignature(receivers=variables[sig.value], args=None, kwargs=None)
+        return PeriodicSignature(
+            receivers=variables[sig.value],
+            args=None,
+            kwargs=None,
+            args_text=f"{sig.value}.args",
+            kwargs_text=f"{sig.value}.kwargs",
+        )
     if isinstance(sig, cst.Name | cst.Attribute):
         names = qnames(sig)
         return PeriodicSignature(receivers=names) if names else None

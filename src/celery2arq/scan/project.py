@@ -8,6 +8,7 @@ in a package ``__init__``) across the scanned modules.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from celery2arq.model import (
     AppDef,
@@ -16,12 +17,14 @@ from celery2arq.model import (
     CanvasUse,
     FileError,
     ProjectScan,
+    Schedule,
     Setting,
     TaskClass,
     TaskDef,
     Undecided,
+    Value,
 )
-from celery2arq.scan.facts import ClassUse, FileFacts, TaskCandidate
+from celery2arq.scan.facts import ClassUse, FileFacts, PendingBeat, TaskCandidate
 from celery2arq.scan.names import APP_LIKE_NAMES, SHARED_TASK_DECORATORS, TASK_BASE_CLASSES, TASK_METHODS
 
 _RESOLVE_HOPS = 8
@@ -67,6 +70,7 @@ class Linker:
     def __init__(self, facts: list[FileFacts], root: str) -> None:
         self.facts = facts
         self.index = Index(facts)
+        self.modules = {fact.scan.module: fact for fact in facts}
         self.project = ProjectScan(root=root)
         self.apps: dict[str, AppDef] = {}
         self.task_paths: dict[str, str] = {}  # path of a task object -> task name
@@ -362,6 +366,7 @@ class Linker:
             entry: BeatEntry = pending.entry
             if pending.only_if_config is not None and not self._is_config_module(pending.only_if_config):
                 continue
+            self._beat_refs(pending)
             if entry.task is None and pending.receivers:
                 entry.task = self.task_of(pending.receivers)
                 if entry.origin == "periodic_task":
@@ -384,6 +389,39 @@ class Linker:
                 )
             self.project.beat.append(entry)
 
+    def _constant(self, qnames: list[str]) -> Value | Schedule | None:
+        """The literal value or schedule of a project constant, followed through imports."""
+        for qname in qnames:
+            module, _, name = self.index.canonical(qname).rpartition(".")
+            fact = self.modules.get(module)
+            if fact is not None:
+                found = fact.constant_schedules.get(name) or fact.constant_values.get(name)
+                if found is not None:
+                    return found
+        return None
+
+    def _beat_refs(self, pending: PendingBeat) -> None:
+        """Beat fields given by names imported from other modules (``"schedule": nightly_schedule``)."""
+        entry = pending.entry
+        for key, qnames in pending.refs.items():
+            found = self._constant(qnames)
+            if key == "schedule" and entry.schedule is not None:
+                resolved = _as_schedule(found, entry.schedule)
+                if resolved is not None:
+                    entry.schedule = resolved
+                    continue
+            elif key == "task" and entry.task is None:
+                if isinstance(found, Value) and isinstance(found.value, str):
+                    entry.task = found.value
+            elif key in ("args", "kwargs") and isinstance(found, Value):
+                setattr(entry, key, found)
+        if (
+            pending.schedule_undecided is not None
+            and entry.schedule is not None
+            and entry.schedule.kind == "unknown"
+        ):
+            self.project.undecided.append(pending.schedule_undecided)
+
     def _is_config_module(self, module: str) -> bool:
         return module in self.config_modules or any(
             module.endswith("." + c) or c.endswith("." + module) for c in self.config_modules
@@ -395,6 +433,19 @@ class Linker:
             if self._is_config_module(pending.module):
                 setting: Setting = pending.setting
                 self.project.settings.append(setting)
+
+
+def _as_schedule(found: Value | Schedule | None, written: Schedule) -> Schedule | None:
+    """The schedule a resolved constant builds, keeping the text written at the entry as its source."""
+    if isinstance(found, Schedule):
+        relative = written.relative if found.kind == "interval" else found.relative
+        return replace(found, source=written.source, relative=relative or found.relative)
+    if isinstance(found, Value) and found.literal and isinstance(found.value, int | float):
+        if not isinstance(found.value, bool):
+            return Schedule(
+                kind="interval", source=written.source, seconds=float(found.value), relative=written.relative
+            )
+    return None
 
 
 def link(facts: list[FileFacts], root: str, errors: list[FileError] | None = None) -> ProjectScan:

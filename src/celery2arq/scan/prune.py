@@ -3,8 +3,8 @@
 :mod:`celery2arq.scan.reduce` decides on a LibCST tree, so LibCST must first parse (and print back) the
 whole module: on a 200 KB ``views.py`` that costs more than everything else. Here the same decisions
 are taken on statement boundaries from CPython's own parser (``ast``, in C, several times faster), and
-the lines of every dropped statement are replaced by empty lines. LibCST then parses only what matters,
-and since line numbers and columns do not move, no position mapping is needed.
+every dropped statement is replaced by a string literal spanning the same lines. LibCST then parses only
+what matters, and since line numbers and columns do not move, no position mapping is needed.
 
 Returns None when the fast path does not apply (``ast`` rejects the file, e.g. syntax newer than the
 running Python, or old Mac ``\\r`` line endings): the caller then parses the whole file and reduces
@@ -88,12 +88,24 @@ def _segment(lines: list[str], node: ast.expr) -> str:
 
 
 def _blank(lines: list[str], start: int, end: int) -> None:
-    for index in range(start, end):
+    """Replace lines ``start:end`` by one string statement spanning as many lines.
+
+    Line numbers stay put, and LibCST reads one token where thousands of empty lines would each be a
+    node for the parser and for every metadata pass.
+    """
+    first = lines[start]
+    indent = first[: len(first) - len(first.lstrip(" \t"))]
+    if end - start == 1:
+        lines[start] = indent + '""\n'
+        return
+    lines[start] = indent + '"""\n'
+    for index in range(start + 1, end - 1):
         lines[index] = "\n"
+    lines[end - 1] = '"""\n'
 
 
 def prune_source(text: str, project: re.Pattern[str] | None = None) -> tuple[str, list[int]] | None:
-    """``(source with irrelevant statements blanked out, first line of each kept top-level statement)``,
+    """``(source with irrelevant statements blanked out, first line of each top-level statement)``,
     or None when the fast path does not apply.
 
     Statements sharing a line (``a = 1; b = 2``) are one LibCST statement: one entry in the list.
@@ -139,8 +151,7 @@ def prune_source(text: str, project: re.Pattern[str] | None = None) -> tuple[str
         if not kept:
             _blank(pruned, start, end)
             changed = True
-            continue
-        if isinstance(statement, ast.ClassDef):
+        elif isinstance(statement, ast.ClassDef):
             changed = _prune_class(statement, lines, pruned, patterns) or changed
         if start + 1 != previous_end:  # not sharing a line with the previous statement
             firsts.append(start + 1)

@@ -94,14 +94,14 @@ def reduce_module(
     original = reduced = 0
     changed = False
     for statement, code, kept in zip(tree.body, codes, keep, strict=True):
-        lines = code.count("\n")
+        lines = _line_count(code)
         if kept:
             new = statement
             if isinstance(statement, cst.ClassDef):
                 new = _reduce_class(tree, statement, code, original, reduced, patterns, offsets)
             offsets[id(new)] = original - reduced
             body.append(new)
-            reduced += new is statement and lines or tree.code_for_node(new).count("\n")
+            reduced += new is statement and lines or _line_count(tree.code_for_node(new))
             changed = changed or new is not statement
         else:
             changed = True
@@ -141,12 +141,12 @@ def _reduce_class(
     kept_defs = [s for s, k in zip(block.body, kept, strict=True) if k and isinstance(s, cst.FunctionDef)]
     if all(kept) or not kept_defs:
         return node
-    header = code.count("\n") - sum(c.count("\n") for c in inner_codes) - len(block.footer)
+    header = _line_count(code) - sum(_line_count(c) for c in inner_codes) - len(block.footer)
     position_original = original + header
     position_reduced = reduced + header
     body = []
     for statement, inner, keep in zip(block.body, inner_codes, kept, strict=True):
-        lines = inner.count("\n")
+        lines = _line_count(inner)
         if keep:
             offsets[id(statement)] = position_original - position_reduced
             body.append(statement)
@@ -156,3 +156,9 @@ def _reduce_class(
 
 
 _TASK_WORD = re.compile(r"Task\b")
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+def _line_count(code: str) -> int:
+    """Line breaks as Python counts them (``\\r\\n``, ``\\r`` or ``\\n``), as LibCST's positions do."""
+    return len(_NEWLINE.findall(code))

@@ -6,6 +6,7 @@ pending record with absolute qualified names; :mod:`celery2arq.scan.project` dec
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -152,7 +153,7 @@ class FileVisitor(cst.CSTVisitor):
         self.scan = facts.scan
         self.module = facts.scan.module
         self.file = facts.scan.file
-        self.lines = text.split("\n")
+        self.lines = re.split(r"\r\n?|\n", text)
         lowered = text.lower()
         self.mentions_celery = "celery" in lowered
         last = self.module.rpartition(".")[2].lower()
@@ -882,6 +883,7 @@ class FileVisitor(cst.CSTVisitor):
                 return
             name = target.value
             self.constants[name] = value
+            self._export_constant(name, value)
             if isinstance(value, cst.Call):
                 names = self.qnames(value.func)
                 if any(q in CELERY_APP_CLASSES for q in names):
@@ -1206,7 +1208,7 @@ class FileVisitor(cst.CSTVisitor):
         only_if_config: str | None,
         node: cst.CSTNode,
     ) -> None:
-        receivers: list[str] = []
+        pending = PendingBeat(entry=entry, receivers=[], only_if_config=only_if_config)
         if task_expr is not None:
             # "task": send_email.name -> the task object's name
             inner = (
@@ -1214,14 +1216,22 @@ class FileVisitor(cst.CSTVisitor):
                 if isinstance(task_expr, cst.Attribute) and task_expr.attr.value == "name"
                 else task_expr
             )
-            receivers = self.qnames(inner)
-        if entry.schedule is not None and entry.schedule.kind == "unknown" and only_if_config is None:
-            self.undecided(
-                node,
-                "C2A902",
-                f"Beat schedule of {entry.name!r} cannot be read statically: {entry.schedule.source}",
-            )
-        self.facts.beat.append(PendingBeat(entry=entry, receivers=receivers, only_if_config=only_if_config))
+            pending.receivers = self.qnames(inner)
+            self._ref(pending, "task", task_expr)
+        fields = dict(dict_items(node, self.constants) or []) if isinstance(node, cst.BaseExpression) else {}
+        for key in ("args", "kwargs"):
+            value = getattr(entry, key)
+            if key in fields and value is not None and not value.literal:
+                self._ref(pending, key, resolve_constant(fields[key], self.constants))
+        if entry.schedule is not None and entry.schedule.kind == "unknown":
+            if only_if_config is None:
+                message = (
+                    f"Beat schedule of {entry.name!r} cannot be read statically: {entry.schedule.source}"
+                )
+                self._schedule_undecided(pending, fields.get("schedule"), node, message)
+            else:
+                self._ref(pending, "schedule", fields.get("schedule"))
+        self.facts.beat.append(pending)
         if app_names:
             self.facts.app_refs.append((entry, app_names))
 
@@ -1266,13 +1276,45 @@ class FileVisitor(cst.CSTVisitor):
             if key not in ("schedule", "sig", "args", "kwargs", "name"):
                 entry.options[key] = to_value(value)
         if entry.schedule is not None and entry.schedule.kind == "unknown":
-            self.undecided(
-                call, "C2A902", f"Beat schedule cannot be read statically: {entry.schedule.source}"
-            )
+            message = f"Beat schedule cannot be read statically: {entry.schedule.source}"
+            self._schedule_undecided(pending, args.get("schedule"), call, message)
         self.facts.beat.append(pending)
         names = self.qnames(receiver)
         if names:
             self.facts.app_refs.append((entry, names))
+
+    # ------------------------------------------------------------------ constants across modules
+    def _export_constant(self, name: str, value: cst.BaseExpression) -> None:
+        """Module-level constants another module may import into its Beat schedule."""
+        literal = to_value(value)
+        if literal.literal:
+            self.facts.constant_values[name] = literal
+        elif isinstance(value, cst.Call):
+            schedule = parse_schedule(value, self.qnames, self.constants)
+            if schedule.kind != "unknown":
+                self.facts.constant_schedules[name] = schedule
+
+    def _ref(self, pending: PendingBeat, key: str, node: cst.BaseExpression | None) -> bool:
+        """Record that Beat field ``key`` is a name imported from another module; True if it is."""
+        node = resolve_constant(node, self.constants) if node is not None else None
+        if not isinstance(node, cst.Name | cst.Attribute):
+            return False
+        names = self.imported_qnames(node)
+        if names:
+            pending.refs[key] = names
+        return bool(names)
+
+    def _schedule_undecided(
+        self, pending: PendingBeat, value: cst.BaseExpression | None, node: cst.CSTNode, message: str
+    ) -> None:
+        """C2A902 now, or (for an imported name) once the project pass failed to resolve it."""
+        if self._ref(pending, "schedule", value):
+            line, column = self.position(node)
+            pending.schedule_undecided = Undecided(
+                file=self.file, line=line, column=column, code="C2A902", message=message
+            )
+        else:
+            self.undecided(node, "C2A902", message)
 
     @staticmethod
     def _periodic_arguments(
@@ -1290,7 +1332,9 @@ class FileVisitor(cst.CSTVisitor):
             if merged:
                 entry.args = to_value(cst.List([cst.Element(v) for v in merged]))
         else:
-            entry.args = Value(literal=False, value=_joined(call_args.get("args"), sig_args))
+            entry.args = Value(
+                literal=False, value=_joined(call_args.get("args"), sig_args, signature.args_text)
+            )
         if extra_kwargs is not None and sig_kwargs is not None:
             kwargs = {**sig_kwargs, **extra_kwargs}
             if kwargs:
@@ -1304,19 +1348,26 @@ class FileVisitor(cst.CSTVisitor):
             if sig_args is not None and extra_args is not None:
                 pending.repr_arguments = repr_arguments([*extra_args, *sig_args], kwargs)
         else:
-            entry.kwargs = Value(
-                literal=False, value=source(call_args["kwargs"]) if "kwargs" in call_args else ""
-            )
+            parts = [signature.kwargs_text if sig_kwargs is None else source(_dict(sig_kwargs))]
+            if "kwargs" in call_args and not signature.immutable:
+                parts.append(source(call_args["kwargs"]))
+            entry.kwargs = Value(literal=False, value=" | ".join(p for p in parts if p and p != "{}"))
         for key, value in signature.options.items():
             entry.options[key] = to_value(value)
 
 
-def _joined(extra: cst.BaseExpression | None, args: list[cst.BaseExpression] | None) -> str:
-    """Source text of the task arguments when they are not a static sequence."""
+def _joined(extra: cst.BaseExpression | None, args: list[cst.BaseExpression] | None, args_text: str) -> str:
+    """Source text of the task arguments (call args first) when they are not a static sequence."""
     parts = [source(extra)] if extra is not None else []
-    if args:
+    if args is None:
+        parts.append(args_text)
+    elif args:
         parts.append("(" + ", ".join(source(a) for a in args) + ",)")
-    return " + ".join(parts) or "()"
+    return " + ".join(p for p in parts if p) or "()"
+
+
+def _dict(items: dict[str, cst.BaseExpression]) -> cst.Dict:
+    return cst.Dict([cst.DictElement(cst.SimpleString(repr(k)), v) for k, v in items.items()])
 
 
 def short_text(node: cst.BaseExpression) -> str:

@@ -10,7 +10,6 @@ from typing import Any
 
 from .config import register_app, settings
 from .dispatch import adispatch, dispatch
-from .errors import NotRegistered
 from .result import AsyncResult
 from .task import Task, celery_task_name, registry
 
@@ -65,20 +64,14 @@ def send_task(name: str, args: Any = None, kwargs: Any = None, task_id: str | No
               **options: Any) -> Any:
     """Enqueue by name (no signature check, never eager, as Celery). An unknown name is enqueued anyway and
     fails in the worker with ``function '<name>' not found`` unless ``configure(check_registry=True)``."""
-    task = registry().get(name)
-    if task is None and settings.check_registry:
-        raise NotRegistered(f"no shim task is named {name!r}")
-    return dispatch(name, tuple(args or ()), dict(kwargs or {}), task=task, task_id=task_id, options=options,
-                    check=False, eager_ok=False)
+    return dispatch(name, tuple(args or ()), dict(kwargs or {}), task=registry().get(name), task_id=task_id,
+                    options=options, check=False, eager_ok=False)
 
 
 async def asend_task(name: str, args: Any = None, kwargs: Any = None, task_id: str | None = None,
                      **options: Any) -> Any:
-    task = registry().get(name)
-    if task is None and settings.check_registry:
-        raise NotRegistered(f"no shim task is named {name!r}")
-    return await adispatch(name, tuple(args or ()), dict(kwargs or {}), task=task, task_id=task_id,
-                           options=options, check=False, eager_ok=False)
+    return await adispatch(name, tuple(args or ()), dict(kwargs or {}), task=registry().get(name),
+                           task_id=task_id, options=options, check=False, eager_ok=False)
 
 
 class Conf(dict):  # type: ignore[type-arg]

@@ -15,6 +15,9 @@ from typing import Any
 import redis
 from arq.connections import ArqRedis
 from redis import exceptions as redis_errors
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import NoBackoff
+from redis.retry import Retry as SyncRetry
 
 from .config import settings
 from .errors import BrokerUnavailable
@@ -28,11 +31,28 @@ _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, A
 CONNECTION_ERRORS = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError)
 
 
-def _client_options() -> dict[str, Any]:
+def _after_fork_in_child() -> None:
+    """A fork (gunicorn ``--preload``, Celery prefork) may happen while another thread holds ``_lock``, and
+    the parent's clients own the parent's sockets: the child starts with a fresh lock and no clients (the
+    parent's are dropped, not closed, so the parent's connections stay intact)."""
+    global _lock
+    _lock = threading.Lock()
+    _sync_clients.clear()
+    _async_clients.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _client_options(retry: Any) -> dict[str, Any]:
+    """Bounded timeouts and no command retries (redis-py 6 retries 3 times by default): a re-sent enqueue
+    whose first copy had run would report ``DuplicateTaskId`` for our own job, and the wait would triple.
+    Dead pooled connections (a Redis restart) are still replaced when checked out of the pool."""
     return {
         "socket_connect_timeout": settings.connect_timeout,
         "socket_timeout": settings.socket_timeout,
         "health_check_interval": 30,
+        "retry": retry,
     }
 
 
@@ -44,7 +64,7 @@ def sync_client(url: str) -> redis.Redis:
         with _lock:
             client = _sync_clients.get(key)
             if client is None:
-                client = redis.Redis.from_url(url, **_client_options())
+                client = redis.Redis.from_url(url, **_client_options(SyncRetry(NoBackoff(), 0)))
                 _sync_clients[key] = client
     return client
 
@@ -52,11 +72,11 @@ def sync_client(url: str) -> redis.Redis:
 def async_client(url: str) -> ArqRedis:
     """An ``ArqRedis`` bound to the running loop (asyncio connections cannot cross loops)."""
     loop = asyncio.get_running_loop()
-    per_loop = _async_clients.setdefault(loop, {})
-    client = per_loop.get(url)
-    if client is None:
-        client = ArqRedis.from_url(url, **_client_options())
-        per_loop[url] = client
+    with _lock:  # several threads may run loops (and the WeakKeyDictionary is not thread-safe)
+        per_loop = _async_clients.setdefault(loop, {})
+        client = per_loop.get(url)
+        if client is None:
+            client = per_loop[url] = ArqRedis.from_url(url, **_client_options(AsyncRetry(NoBackoff(), 0)))
     return client
 
 
@@ -69,8 +89,19 @@ def reset_clients() -> None:
     _async_clients.clear()
 
 
-def unavailable(url: str, cause: BaseException) -> BrokerUnavailable:
-    return BrokerUnavailable(f"cannot reach Redis at {redact(url)}: {cause}")
+def unavailable(url: str, cause: BaseException, task_id: str | None = None) -> BrokerUnavailable:
+    """The error for an unreachable Redis. For an enqueue, a reply that timed out (the command may have
+    run) says so: re-sending with the same ``task_id`` is safe (``DuplicateTaskId`` = it had landed)."""
+    message = f"cannot reach Redis at {redact(url)}: {cause}"
+    if task_id is not None:
+        if isinstance(cause, redis_errors.TimeoutError):
+            message += (f" (task {task_id} may or may not have been enqueued: re-send it with "
+                        f"task_id={task_id!r}; DuplicateTaskId then means it was)")
+        else:
+            message += f" (task {task_id} was not confirmed by Redis)"
+    error = BrokerUnavailable(message)
+    error.task_id = task_id
+    return error
 
 
 def redact(url: str) -> str:

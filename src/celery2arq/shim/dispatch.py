@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .config import arq_queue_name, redis_url, routed_queue
+from .config import arq_queue_name, redis_url, routed_queue, settings
 from .enqueue import Job, build_job, check_options, enqueue_async, enqueue_sync, unsupported
+from .errors import NotRegistered
 from .result import AsyncResult
 from .routing import route_for, send_to_celery
 from .serializers import current_pair
@@ -54,27 +55,32 @@ def _handle(job: Job, url: str, ignored: bool) -> AsyncResult:
                        task_name=job.function)
 
 
-def _early(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], task: Task | None, task_id: str | None,
-           options: dict[str, Any], check: bool, eager_ok: bool) -> Any:
-    """Argument check, eager mode and the Celery route; ``None`` means "enqueue on ARQ"."""
+Planned = tuple[Any, Job | None, str, bool]
+
+
+def _plan(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], task: Task | None, task_id: str | None,
+          options: dict[str, Any] | None, check: bool, eager_ok: bool) -> Planned:
+    """Everything but the write: ``(early, None, "", False)`` when the call is answered without ARQ (eager
+    run, Celery route), else ``(None, job, url, ignored)`` for the sync or async writer."""
+    options = options or {}
+    if task is None and settings.check_registry:
+        raise NotRegistered(f"no shim task is named {name!r}")
     if task is not None and check:
         task.check_arguments(args, kwargs)
     if task is not None and eager_ok and task.eager():  # tests stay inline whatever the route
-        return task.apply(args, kwargs, task_id=task_id)
+        return task.apply(args, kwargs, task_id=task_id), None, "", False
     if route_for(name, task) == "celery":
-        return send_to_celery(name, args, kwargs, task_id, options)
-    return None
+        return send_to_celery(name, args, kwargs, task_id, options), None, "", False
+    return (None, *_prepare(name, args, kwargs, task, task_id, options))
 
 
 def dispatch(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], *, task: Task | None = None,
              task_id: str | None = None, options: dict[str, Any] | None = None, check: bool = True,
              eager_ok: bool = True) -> Any:
     """Sync enqueue: one Redis round trip; returns once Redis accepted the job."""
-    options = options or {}
-    early = _early(name, args, kwargs, task, task_id, options, check, eager_ok)
-    if early is not None:
+    early, job, url, ignored = _plan(name, args, kwargs, task, task_id, options, check, eager_ok)
+    if job is None:
         return early
-    job, url, ignored = _prepare(name, args, kwargs, task, task_id, options)
     enqueue_sync(job, url)
     return _handle(job, url, ignored)
 
@@ -83,10 +89,8 @@ async def adispatch(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], *,
                     task_id: str | None = None, options: dict[str, Any] | None = None, check: bool = True,
                     eager_ok: bool = True) -> Any:
     """Async enqueue through an ``ArqRedis`` of the running loop (same payload and script)."""
-    options = options or {}
-    early = _early(name, args, kwargs, task, task_id, options, check, eager_ok)
-    if early is not None:
+    early, job, url, ignored = _plan(name, args, kwargs, task, task_id, options, check, eager_ok)
+    if job is None:
         return early
-    job, url, ignored = _prepare(name, args, kwargs, task, task_id, options)
     await enqueue_async(job, url)
     return _handle(job, url, ignored)

@@ -1,7 +1,8 @@
 """Writing ARQ jobs from Celery-style calls: options -> ARQ score/TTL/queue, payload by ``serialize_job``.
 
 One Lua script does ARQ's enqueue transaction (refuse an id whose job or result exists, ``PSETEX`` the job,
-``ZADD`` the queue) plus the shim's queue marker and worker wake-up, in a single round trip, from a sync
+``ZADD`` the queue; a queue key of another type is refused before anything is written, as scripts do not
+roll back) plus the shim's queue marker and worker wake-up, in a single round trip, from a sync
 ``redis.Redis`` or an async ``ArqRedis``. The wire format is exactly ``ArqRedis.enqueue_job``'s.
 """
 
@@ -24,6 +25,11 @@ from .errors import DuplicateTaskId, UnsupportedOptionError, UnsupportedOptionWa
 
 ENQUEUE_LUA = """
 if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
+local queue_type = redis.call('TYPE', KEYS[3])['ok']
+if queue_type ~= 'none' and queue_type ~= 'zset' then
+  return redis.error_reply('WRONGTYPE ' .. KEYS[3] .. ' is a ' .. queue_type
+    .. ', not an ARQ queue (nothing written)')
+end
 redis.call('PSETEX', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
 redis.call('PSETEX', KEYS[4], ARGV[6], ARGV[5])
@@ -96,10 +102,11 @@ def as_utc(value: dt.datetime | str) -> dt.datetime:
 
 
 def _score(now: int, countdown: float | dt.timedelta | None, eta: dt.datetime | str | None) -> int:
-    if eta is not None:
-        return max(now, round(as_utc(eta).timestamp() * 1000))
+    """A non-zero ``countdown`` wins over ``eta``, as in Celery (``celery/app/amqp.py`` ``as_task_v2``)."""
     if countdown:
         return now + max(0, to_ms(countdown) or 0)
+    if eta is not None:
+        return max(now, round(as_utc(eta).timestamp() * 1000))
     return now
 
 
@@ -150,7 +157,7 @@ def enqueue_sync(job: Job, url: str) -> str:
     try:
         written = script(keys=job.script_keys(), args=job.script_args())
     except CONNECTION_ERRORS as exc:
-        raise unavailable(url, exc) from exc
+        raise unavailable(url, exc, job.job_id) from exc
     return _check_written(job, written)
 
 
@@ -162,5 +169,5 @@ async def enqueue_async(job: Job, url: str) -> str:
     try:
         written = await script(keys=job.script_keys(), args=job.script_args())
     except CONNECTION_ERRORS as exc:
-        raise unavailable(url, exc) from exc
+        raise unavailable(url, exc, job.job_id) from exc
     return _check_written(job, written)

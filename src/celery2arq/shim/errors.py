@@ -22,7 +22,10 @@ class TaskRevokedError(ShimError):
 
 
 class BrokerUnavailable(ShimError, ConnectionError):
-    """Redis could not be reached within the connect/read timeouts: the job was *not* enqueued."""
+    """Redis could not be reached or did not reply within the connect/read timeouts. ``task_id`` is the id
+    of the job an enqueue was writing (``None`` elsewhere); after a read timeout that job may exist."""
+
+    task_id: str | None = None
 
 
 class DuplicateTaskId(ShimError, ValueError):

@@ -8,6 +8,8 @@ DONE_PREFIX = "celery2arq:done:"  # job id -> list pushed by the worker when a j
 WAKE_PREFIX = "celery2arq:wake:"  # arq queue -> job ids pushed at enqueue; the shim worker BLPOPs it
 
 DONE_TTL_MS = 60_000
+DONE_WITH_RESULT = b"1"  # done-list token: the job ended, read its result
+DONE_NO_RESULT = b"0"  # the job ended and nothing was stored (worker keep_result=0): get() returns None
 WAKE_TTL_MS = 60_000
 WAKE_MAX_TOKENS = 64
 STATE_TTL_MS = 86_400_000

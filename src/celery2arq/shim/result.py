@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from collections.abc import Callable
 from typing import Any
 
 from arq.constants import (
@@ -23,7 +24,7 @@ from arq.jobs import JobResult, deserialize_job_raw, deserialize_result, seriali
 from arq.utils import timestamp_ms
 
 from . import keys, states
-from .config import redis_url
+from .config import redis_url, settings
 from .connection import CONNECTION_ERRORS, async_client, sync_client, unavailable
 from .errors import TaskRevokedError, TimeoutError
 from .serializers import TRACEBACK_ATTR, current_pair
@@ -43,17 +44,35 @@ end
 return result
 """
 
+# Revoke in one atomic step: abort a running job (terminate), or, if the job key still holds the payload the
+# caller read (ARGV[4]), delete the job and store the REVOKED result prepared from it (ARGV[5]) with its
+# wake-up. Returns 1 running, 0 gone, 2 revoked, 3 payload changed (read again).
 REVOKE_LUA = """
 if redis.call('EXISTS', KEYS[1]) == 1 then
   if ARGV[2] == '1' then redis.call('ZADD', KEYS[5], ARGV[3], ARGV[1]) end
-  return {1, false}
+  return 1
 end
 local job = redis.call('GET', KEYS[2])
-if not job then return {0, false} end
+if not job then return 0 end
+if job ~= ARGV[4] then return 3 end
 redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('ZREM', KEYS[4], ARGV[1])
-return {2, job}
+redis.call('SET', KEYS[6], ARGV[5], 'PX', ARGV[6])
+redis.call('LPUSH', KEYS[7], ARGV[7])
+redis.call('PEXPIRE', KEYS[7], ARGV[8])
+return 2
 """
+REVOKE_ATTEMPTS = 3
+
+
+def _stored(pick: Callable[[JobResult], Any], doc: str) -> property:
+    """A read-only attribute of the stored result (``None`` while there is none), read on each access."""
+
+    def read(self: AsyncResult) -> Any:
+        jr = self._job_result()
+        return None if jr is None else pick(jr)
+
+    return property(read, doc=doc)
 
 
 class AsyncResult:
@@ -130,7 +149,7 @@ class AsyncResult:
         return self.state == states.FAILURE
 
     def exists(self) -> bool:
-        return bool(self._client().exists(result_key_prefix + self.id))
+        return bool(self._guard(functools.partial(self._client().exists, result_key_prefix + self.id)))
 
     def _job_result(self) -> JobResult | None:
         try:
@@ -153,25 +172,10 @@ class AsyncResult:
         jr = self._job_result()
         return getattr(jr.result, TRACEBACK_ATTR, None) if jr is not None and not jr.success else None
 
-    @property
-    def date_done(self) -> Any:
-        jr = self._job_result()
-        return jr.finish_time if jr else None
-
-    @property
-    def retries(self) -> int | None:
-        jr = self._job_result()
-        return jr.job_try - 1 if jr else None
-
-    @property
-    def args(self) -> Any:
-        jr = self._job_result()
-        return jr.args if jr else None
-
-    @property
-    def kwargs(self) -> Any:
-        jr = self._job_result()
-        return jr.kwargs if jr else None
+    date_done = _stored(lambda jr: jr.finish_time, "when the job finished")
+    retries = _stored(lambda jr: jr.job_try - 1, "retries of the finished job (``job_try - 1``)")
+    args = _stored(lambda jr: jr.args, "the positional arguments the job ran with")
+    kwargs = _stored(lambda jr: jr.kwargs, "the keyword arguments the job ran with")
 
     @property
     def name(self) -> str | None:
@@ -211,14 +215,32 @@ class AsyncResult:
                 jr = self._job_result()
             if jr is not None:
                 return self._outcome(jr, propagate)
-            chunk = WAIT_CHUNK_S
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"the task {self.id} did not finish within {timeout} s")
-                chunk = max(0.001, min(chunk, remaining))
-            # A wake-up without a result (the job was retried) is simply dropped.
-            woken = self._guard(functools.partial(client.blpop, [done], timeout=chunk)) is not None
+            chunk = self._next_wait(deadline, time.monotonic(), timeout)
+            popped = self._guard(functools.partial(client.blpop, [done], timeout=chunk))
+            if popped is not None and popped[1] == keys.DONE_NO_RESULT:
+                self._guard(functools.partial(self._pass_on_no_result, client))
+                return None
+            woken = popped is not None  # a wake-up without a result (a retried attempt) is dropped
+
+    def _next_wait(self, deadline: float | None, now: float, timeout: float | None) -> float:
+        """How long the next BLPOP may block: a chunk, cut to the time left; none left = ``TimeoutError``.
+        The chunk stays well under the client's ``socket_timeout`` (Redis ends a BLPOP up to ~0.1 s late), or
+        a quiet wait would read as Redis down."""
+        chunk = max(0.01, min(WAIT_CHUNK_S, settings.socket_timeout / 2 - 0.1))
+        if deadline is None:
+            return chunk
+        remaining = deadline - now
+        if remaining <= 0:
+            raise TimeoutError(f"the task {self.id} did not finish within {timeout} s")
+        return max(0.001, min(chunk, remaining))
+
+    def _pass_on_no_result(self, client: Any) -> Any:
+        """Put the "ended, nothing stored" token back for other waiters on this id (sync or async client)."""
+        done = keys.done_key(self.id)
+        pipe = client.pipeline(transaction=True)
+        pipe.lpush(done, keys.DONE_NO_RESULT)
+        pipe.pexpire(done, keys.DONE_TTL_MS)
+        return pipe.execute()
 
     @staticmethod
     def _script(client: Any, attr: str, source: str) -> Any:
@@ -233,13 +255,20 @@ class AsyncResult:
         except CONNECTION_ERRORS as exc:
             raise unavailable(self._url, exc) from exc
 
+    async def _aguard(self, call: Any) -> Any:
+        try:
+            return await call
+        except CONNECTION_ERRORS as exc:
+            raise unavailable(self._url, exc) from exc
+
     wait = get
 
     async def aget(self, timeout: float | None = None, propagate: bool = True) -> Any:
         """``get()`` for async code: waits without blocking the event loop."""
         client = async_client(self._url)
         if self._queue_name is None:
-            self._queue_name, ignored = keys.decode_marker(await client.get(keys.queue_marker(self.id)))
+            marker = await self._aguard(client.get(keys.queue_marker(self.id)))
+            self._queue_name, ignored = keys.decode_marker(marker)
             self._ignored = ignored if self._ignored is None else self._ignored
         if self._ignored:
             return None
@@ -250,19 +279,19 @@ class AsyncResult:
         while True:
             if woken:
                 script = self._script(client, "_celery2arq_result", RESULT_LUA)
-                raw = await script(keys=[result_key_prefix + self.id, done], args=[keys.DONE_TTL_MS])
+                raw = await self._aguard(script(keys=[result_key_prefix + self.id, done],
+                                                args=[keys.DONE_TTL_MS]))
             else:
-                raw = await client.get(result_key_prefix + self.id)
+                raw = await self._aguard(client.get(result_key_prefix + self.id))
             jr = self._decode_result(raw)
             if jr is not None:
                 return self._outcome(jr, propagate)
-            chunk = WAIT_CHUNK_S
-            if deadline is not None:
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    raise TimeoutError(f"the task {self.id} did not finish within {timeout} s")
-                chunk = max(0.001, min(chunk, remaining))
-            woken = await client.blpop([done], timeout=chunk) is not None
+            chunk = self._next_wait(deadline, loop.time(), timeout)
+            popped = await self._aguard(client.blpop([done], timeout=chunk))
+            if popped is not None and popped[1] == keys.DONE_NO_RESULT:
+                await self._aguard(self._pass_on_no_result(client))
+                return None
+            woken = popped is not None
 
     # -- control ---------------------------------------------------------------------------------
     def revoke(self, terminate: bool = False, **_celery_only: Any) -> None:
@@ -273,32 +302,33 @@ class AsyncResult:
         client = self._client()
         script = self._script(client, "_celery2arq_revoke", REVOKE_LUA)
         key_list = [in_progress_key_prefix + self.id, job_key_prefix + self.id, retry_key_prefix + self.id,
-                    self._queue_name or "arq:queue", abort_jobs_ss]
-        try:
-            flag = "1" if terminate else "0"
-            outcome, raw_job = script(keys=key_list, args=[self.id, flag, timestamp_ms()])
-            if outcome == 2:
-                self._store_revoked(client, raw_job)
-        except CONNECTION_ERRORS as exc:
-            raise unavailable(self._url, exc) from exc
+                    self._queue_name or "arq:queue", abort_jobs_ss, result_key_prefix + self.id,
+                    keys.done_key(self.id)]
+        flag = "1" if terminate else "0"
+        for _ in range(REVOKE_ATTEMPTS):  # a payload that changed between the read and the script: read again
+            raw_job = self._guard(functools.partial(client.get, job_key_prefix + self.id))
+            result = self._revoked_result(raw_job) if raw_job is not None else b""
+            outcome = self._guard(functools.partial(
+                script, keys=key_list,
+                args=[self.id, flag, timestamp_ms(), raw_job or b"", result, RESULT_FOR_REVOKED_MS,
+                      keys.DONE_WITH_RESULT, keys.DONE_TTL_MS]))
+            if outcome != 3:
+                return
 
-    def _store_revoked(self, client: Any, raw_job: bytes) -> None:
+    def _revoked_result(self, raw_job: bytes) -> bytes:
+        """The result a revoked job gets: a failure with ``CancelledError`` (read as ``REVOKED``)."""
         dumps, loads = current_pair()
         function, args, kwargs, _try, enqueue_ms = deserialize_job_raw(raw_job, deserializer=loads)
         now = timestamp_ms()
         queue = self._queue_name or "arq:queue"
-        payload = serialize_result(function, args, kwargs, 0, enqueue_ms, False, asyncio.CancelledError(),
-                                   now, now, f"{self.id}:{function}", queue, self.id, serializer=dumps)
-        with client.pipeline(transaction=True) as pipe:
-            pipe.set(result_key_prefix + self.id, payload, px=RESULT_FOR_REVOKED_MS)
-            pipe.lpush(keys.done_key(self.id), b"1")
-            pipe.pexpire(keys.done_key(self.id), keys.DONE_TTL_MS)
-            pipe.execute()
+        return serialize_result(function, args, kwargs, 0, enqueue_ms, False, asyncio.CancelledError(),
+                                now, now, f"{self.id}:{function}", queue, self.id, serializer=dumps)
 
     def forget(self) -> None:
         """Delete the stored result (also frees the id for reuse, trap 11)."""
-        self._client().delete(result_key_prefix + self.id, keys.state_key(self.id),
-                              keys.queue_marker(self.id))
+        self._guard(functools.partial(self._client().delete, result_key_prefix + self.id,
+                                      keys.state_key(self.id), keys.queue_marker(self.id),
+                                      keys.done_key(self.id)))
 
 
 class EagerResult:

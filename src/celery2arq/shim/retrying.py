@@ -36,8 +36,9 @@ def exponential_backoff(factor: int, retries: int, maximum: int, full_jitter: bo
 
 
 def retry_delay(eta: dt.datetime | str | None, countdown: float | None, default: float) -> float:
-    """Seconds until the next attempt; no ``eta``/``countdown`` means ``default_retry_delay``."""
-    if eta is not None:
+    """Seconds until the next attempt; no ``eta``/``countdown`` means ``default_retry_delay``; a non-zero
+    ``countdown`` wins over ``eta`` (Celery's ``retry()`` passes both to ``apply_async``)."""
+    if eta is not None and not countdown:
         from .enqueue import as_utc
 
         return max(0.0, (as_utc(eta) - dt.datetime.now(dt.timezone.utc)).total_seconds())

@@ -7,6 +7,7 @@ import asyncio
 import concurrent.futures
 import contextvars
 import functools
+import os
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -16,6 +17,15 @@ T = TypeVar("T")
 EXECUTOR_CTX_KEY = "celery2arq_executor"
 _fallback: concurrent.futures.ThreadPoolExecutor | None = None
 _fallback_lock = threading.Lock()
+
+
+def _forget_pool_after_fork() -> None:
+    """A forked child has none of the pool's threads, but the pool would count them and never start new."""
+    global _fallback, _fallback_lock
+    _fallback, _fallback_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 def fallback_executor() -> concurrent.futures.ThreadPoolExecutor:

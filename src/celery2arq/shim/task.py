@@ -102,7 +102,7 @@ class Task(Function):
             timeout_s=self.time_limit,
             keep_result_s=0 if self.ignore_result else None,
             keep_result_forever=None,
-            max_tries=UNLIMITED_TRIES if self.max_retries is None else self.max_retries + 1,
+            max_tries=_arq_max_tries(self.max_retries, self.retry_kwargs),
         )
         self.__name__ = getattr(body, "__name__", self.name)
         self.__qualname__ = getattr(body, "__qualname__", self.name)
@@ -213,6 +213,9 @@ class Task(Function):
             unsupported("retry(throw=False)", "the retry is raised anyway")
         check_options(options)
         limit = self.max_retries if max_retries is None else max_retries
+        arq_budget = self.max_tries - 1 if self.max_tries and self.max_tries < UNLIMITED_TRIES else None
+        if arq_budget is not None and (limit is None or limit > arq_budget):
+            limit = arq_budget  # ARQ would refuse the next start (trap 3): end in this attempt instead
         if limit is not None and req.retries + 1 > limit:
             if exc is not None:
                 raise exc
@@ -308,6 +311,15 @@ class Task(Function):
     def arq_queue(self, queue: str | None = None) -> str:
         return arq_queue_name(queue or self.queue, self.app)
 
+
+
+def _arq_max_tries(max_retries: int | None, retry_kwargs: dict[str, Any]) -> int:
+    """ARQ's ``max_tries``: the largest retry budget the task can use + 1 (trap 1). ``retry_kwargs``'
+    ``max_retries`` (autoretry) counts too, or ARQ would refuse the attempts Celery allows."""
+    if max_retries is None:
+        return UNLIMITED_TRIES
+    override = retry_kwargs.get("max_retries")  # None there means "the task's", as in Celery's retry()
+    return max(max_retries, override if override is not None else max_retries) + 1
 
 
 def _conf(app: Any, key: str, default: Any) -> Any:

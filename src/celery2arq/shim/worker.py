@@ -52,7 +52,9 @@ return score
 """
 
 RECOMMENDED = {
-    "max_jobs": 10,
+    # Celery's concurrency is usually given on the command line (-c), out of the scan's sight; 10 (ARQ's
+    # default) starved sync I/O bodies in benchmarks/worker_throughput.py, 50 matched Celery's threads pool.
+    "max_jobs": 50,
     "job_timeout": 300,  # finite (trap 5); also the crash-recovery delay minus 10 s (trap 6)
     "keep_result": 86_400,  # Celery's result_expires
     "max_tries": 4,  # Celery's max_retries=3 + 1 (trap 1)
@@ -70,7 +72,7 @@ async def notify_done(ctx: dict[str, Any]) -> None:
         return
     done = keys.done_key(ctx["job_id"])
     async with ctx["redis"].pipeline(transaction=False) as pipe:
-        pipe.lpush(done, b"1")
+        pipe.lpush(done, keys.DONE_WITH_RESULT)
         pipe.pexpire(done, keys.DONE_TTL_MS)
         await pipe.execute()
 
@@ -186,7 +188,8 @@ class ShimWorker(Worker):
     async def finish_job(self, job_id: str, finish: bool, result_data: bytes | None,
                          result_timeout_s: float | None, keep_result_forever: bool, incr_score: int | None,
                          keep_in_progress: float | None) -> None:
-        """ARQ's ``finish_job`` (arq 0.28) plus the ``get()`` wake-up in the same transaction."""
+        """ARQ's ``finish_job`` (arq 0.28) plus the ``get()`` wake-up in the same transaction; the token says
+        whether a result was stored, so ``get()`` returns ``None`` at once under ``keep_result=0``."""
         if not finish:
             await super().finish_job(job_id, finish, result_data, result_timeout_s, keep_result_forever,
                                      incr_score, keep_in_progress)
@@ -203,7 +206,7 @@ class ShimWorker(Worker):
             tr.zrem(abort_jobs_ss, job_id)
             tr.zrem(self.queue_name, job_id)
             tr.delete(*delete_keys)
-            tr.lpush(keys.done_key(job_id), b"1")
+            tr.lpush(keys.done_key(job_id), keys.DONE_WITH_RESULT if result_data else keys.DONE_NO_RESULT)
             tr.pexpire(keys.done_key(job_id), keys.DONE_TTL_MS)
             await tr.execute()
 

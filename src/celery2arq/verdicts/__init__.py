@@ -29,8 +29,11 @@ def assign(project: ProjectScan, config: Config | None = None) -> None:
     classes = {cls.path: cls for cls in project.task_classes}
     in_workflow = workflow_tasks(project)
     app_task_cls = {app.path: app.task_cls for app in project.apps if app.task_cls}
+    # shared_task binds to the current app: with one app in the project, its task_cls is their base too
+    shared_task_cls = project.apps[0].task_cls if len(project.apps) == 1 else None
     for task in project.tasks:
-        task.reasons = task_reasons(task, classes, app_task_cls.get(task.app or ""))
+        task_cls = app_task_cls.get(task.app) if task.app else shared_task_cls
+        task.reasons = task_reasons(task, classes, task_cls)
         if task.name in in_workflow:
             what, file, line = in_workflow[task.name]
             task.reasons.append(
