@@ -263,7 +263,12 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         decorators[found.index] = decorators[found.index].with_changes(
             decorator=self._arq_decorator(found, options, celery_name, name_arg)
         )
-        for dropped in [node.decorators[found.index], *rewriter.changes.dropped]:
+        task_decorator = node.decorators[found.index]
+        if not _is_app_attribute(task_decorator):
+            # an app's import stays: importing the task module must still load the app's
+            # configuration (broker URL, eager mode, routes) as it did under Celery
+            self._drop_imports_of(task_decorator)
+        for dropped in rewriter.changes.dropped:
             self._drop_imports_of(dropped)
         self.add_needed_import(_names.SHIM_MODULE, "arq_task")
         if rewriter.changes.uses_retry:
@@ -379,3 +384,11 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
                 "async": make_async,
             }
         )
+
+
+def _is_app_attribute(decorator: cst.Decorator) -> bool:
+    """``@app.task`` / ``@app.task(...)``: the decorator hangs off an application object."""
+    expression = decorator.decorator
+    if isinstance(expression, cst.Call):
+        expression = expression.func
+    return isinstance(expression, cst.Attribute) and expression.attr.value == "task"

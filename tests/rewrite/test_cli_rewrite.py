@@ -95,6 +95,48 @@ def test_unparsable_file_is_reported_and_the_rest_proceeds(project):
     ).read_text() == "from celery import shared_task\n@shared_task\ndef oops(:\n"
 
 
+def test_unparsable_file_is_an_error_in_a_whole_project_run_too(project):
+    """With the audit (the default), a file it could not parse is reported though no codemod read it."""
+    (project / "pkg" / "broken.py").write_text("from pkg.celery import app\n@app.task\ndef oops(:\n")
+    result = invoke(".")
+    assert result.exit_code == 2
+    assert "pkg/broken.py:3:" in result.stderr and "could not parse" in result.stderr
+    assert "async def add" in (project / "pkg" / "tasks.py").read_text()
+
+
+def test_a_file_that_cannot_be_written_is_an_error_and_the_rest_is_written(project, monkeypatch):
+    import celery2arq.rewrite.runner as runner
+
+    (project / "pkg" / "more.py").write_text(TASK.replace("add", "mul"))
+    real = runner.write_atomic
+
+    def refuse_tasks_py(path, data):  # our own writer, made to fail for one file (as chattr +i would)
+        if path.name == "tasks.py":
+            raise PermissionError(1, "Operation not permitted")
+        return real(path, data)
+
+    monkeypatch.setattr(runner, "write_atomic", refuse_tasks_py)
+    result = invoke(".")
+    assert result.exit_code == 2
+    assert "pkg/tasks.py: could not write: Operation not permitted; file left unchanged" in result.stderr
+    assert "Traceback" not in result.output
+    assert (project / "pkg" / "tasks.py").read_text() == TASK
+    assert "async def mul" in (project / "pkg" / "more.py").read_text()
+
+
+def test_a_run_inside_a_package_leaves_the_generated_worker_module_alone(project):
+    (project / "pkg" / "more.py").write_text(TASK.replace("add", "mul"))
+    assert invoke(".").exit_code == 0
+    generated = (project / "pkg" / "arq_worker.py").read_bytes()
+    assert b"pkg.tasks.add" in generated and b"pkg.more.mul" in generated
+    (project / "pkg" / "late.py").write_text(TASK.replace("add", "late"))
+    result = invoke("pkg/late.py")
+    assert result.exit_code == 0
+    assert "inside a package, so arq_worker.py modules are not (re)generated" in result.stderr
+    assert "async def late" in (project / "pkg" / "late.py").read_text()
+    assert (project / "pkg" / "arq_worker.py").read_bytes() == generated  # not rebuilt from one file
+
+
 def test_exclude_glob(project):
     result = invoke(".", "--check", "--no-audit", "--exclude", "pkg/tasks.py")
     assert result.exit_code == 0

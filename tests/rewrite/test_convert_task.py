@@ -96,7 +96,8 @@ def test_app_task_with_local_app_keeps_the_app():
     )
 
 
-def test_app_task_with_imported_app_drops_the_unused_import():
+def test_app_task_keeps_the_app_import_so_its_configuration_still_loads():
+    # callers that import only the task module must still load the app's broker URL (not localhost)
     outcome = check_transformed(
         """\
         from .celery import app
@@ -107,6 +108,7 @@ def test_app_task_with_imported_app_drops_the_unused_import():
             return None
         """,
         """\
+        from .celery import app
         from celery2arq.shim import arq_task
 
 
@@ -528,6 +530,7 @@ def test_task_class_from_the_apps_task_cls_gets_the_carry_todo_without_base():
             return 1
         """,
         f"""\
+        from proj.celery import app
         from celery2arq.shim import arq_task
 
 

@@ -213,3 +213,29 @@ def test_task_routes_give_routed_tasks_their_queues_worker(tmp_path, monkeypatch
     assert "svc.mail.send," in emails and 'queue="emails"' in emails and "svc.mail.count" not in emails
     urgent = text.split("WorkerSettings_urgent = worker_settings(")[1].split(")\n")[0]
     assert "svc.mail.page," in urgent  # the decorator's queue= wins over task_routes, as in Celery
+
+
+def test_queue_named_only_at_a_call_site_gets_a_worker_class(tmp_path, monkeypatch):
+    """``apply_async(queue="reports")`` sends the job to arq:reports: without a worker there it never runs."""
+    root = make(
+        tmp_path / "callq",
+        {
+            "svc/__init__.py": "",
+            "svc/jobs.py": "from celery import shared_task\n\n\n"
+            "@shared_task\ndef build(period):\n    return period\n\n\n"
+            "@shared_task\ndef other():\n    return 1\n",
+            "svc/api.py": "from svc.jobs import build\n\n\n"
+            "def start(period):\n    return build.apply_async(args=(period,), queue='reports')\n",
+        },
+    )
+    monkeypatch.chdir(root)
+    result = run_rewrite([Path(".")])
+    assert result.worker_settings == [
+        "svc.arq_worker.WorkerSettings",
+        "svc.arq_worker.WorkerSettings_reports",
+    ]
+    text = (root / "svc" / "arq_worker.py").read_text()
+    reports = text.split("WorkerSettings_reports = worker_settings(")[1].split(")\n")[0]
+    assert "svc.jobs.build," in reports and 'queue="reports"' in reports and "svc.jobs.other" not in reports
+    default = text.split("WorkerSettings = worker_settings(")[1].split(")\n")[0]
+    assert "svc.jobs.build," in default and "svc.jobs.other," in default  # .delay() still goes there

@@ -26,8 +26,9 @@ PROJECT_NOTES: tuple[tuple[str, str], ...] = (
     ),
     (
         "serializer",
-        "ARQ pickles jobs and results by default: the generated settings use a kombu-compatible JSON "
-        "serializer when Celery used JSON.",
+        "ARQ pickles jobs and results by default, and so do the shim and the generated settings: "
+        "anyone who can write to Redis can run code. Call configure(serializer=\"json\") (kombu-compatible "
+        "JSON, Celery's default) in every process that enqueues, reads results or runs a worker.",
     ),
     (
         "job-expiry",

@@ -157,6 +157,7 @@ class _Facts:
     signals: list[tuple[str, str]] = field(default_factory=list)  # (signal, dotted handler)
     project: ProjectScan | None = None
     routes: Any = None  # Celery's ``task_routes`` when literal
+    call_queues: dict[str, set[str]] = field(default_factory=dict)  # task name → literal call-site queues
     tasks: dict[Path, dict[str, dict[str, Any]]] = field(default_factory=dict)  # absolute file → tasks
 
 
@@ -184,7 +185,22 @@ def _project_facts(paths: list[Path], exclude: tuple[str, ...]) -> _Facts:
             ),
             None,
         ),
+        call_queues=_call_queues(project),
     )
+
+
+def _call_queues(project: ProjectScan) -> dict[str, set[str]]:
+    """Queues named only at call sites (``apply_async(queue="reports")``): each needs a worker too."""
+    queues: dict[str, set[str]] = {}
+    for call in project.call_sites:
+        queue = call.options.get("queue")
+        named = queue is not None and queue.literal and isinstance(queue.value, str)
+        if call.target and named:
+            # after a rewrite the receiver is an @arq_task the scan no longer calls a task: key it by
+            # function name (``plan`` uses that only when one task has that function name)
+            key = call.target if call.resolved else "def:" + call.target.rpartition(".")[2]
+            queues.setdefault(key, set()).add(queue.value)
+    return queues
 
 
 def _module_of(project: ProjectScan, record: Any) -> str:
@@ -278,17 +294,33 @@ def run_rewrite(
     result.left_tasks = left_on_celery(result.outcomes, facts.project)
     if not leave and not result.left_tasks:
         result.outcomes = [_convert_apps(o, by_path[o.path], verbose) for o in result.outcomes]
+    if facts.project is not None:
+        reported = {o.path for o in result.outcomes if o.error}
+        for error in facts.project.errors:
+            path = _display(Path(facts.project.root, error.file))
+            if str(path) not in reported:
+                where = f":{error.line}:{error.column}" if error.line else ""
+                result.errors.append(f"{path}{where}: {error.message}")
     for outcome in result.outcomes:
         if outcome.error:
             result.errors.append(outcome.error)
         result.warnings.extend(outcome.warnings)
-    _generate(result, job_list, facts)
+    inside = [p for p in paths if p.is_file() or (p / "__init__.py").is_file()]
+    if inside:
+        # a generated worker module lists every task of its app: built from part of a package it
+        # would drop the others (and their Beat crons), so only a run over whole packages writes it
+        result.warnings.append(
+            f"{_display(inside[0])}: inside a package, so arq_worker.py modules are not (re)generated; "
+            "run rewrite on the project root for that"
+        )
+    else:
+        _generate(result, job_list, facts)
     for outcome in result.outcomes:
         if outcome.changed:
             if mode == "diff":
                 result.diffs.append(_diff(outcome.path, outcome.original, outcome.new))
             elif mode == "write":
-                write_atomic(Path(outcome.path), outcome.new)
+                _write(result, Path(outcome.path), outcome.new)
     for path, module, old in result.generated:
         new = module.source.encode()
         if old == new:
@@ -296,8 +328,16 @@ def run_rewrite(
         if mode == "diff":
             result.diffs.append(_diff(str(path), old or b"", new))
         elif mode == "write":
-            write_atomic(path, new)
+            _write(result, path, new)
     return result
+
+
+def _write(result: RewriteResult, path: Path, data: bytes) -> None:
+    """One file written atomically; a file that cannot be written is an error, the others go on."""
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        result.errors.append(f"{path}: could not write: {exc.strerror or exc}; file left unchanged")
 
 
 def _generate(result: RewriteResult, jobs: list[_Job], facts: _Facts) -> None:
@@ -311,7 +351,7 @@ def _generate(result: RewriteResult, jobs: list[_Job], facts: _Facts) -> None:
         packages[outcome.module] = by_path[outcome.path].is_package
     for root, outcomes in sorted(roots.items()):
         inventories = [o.inventory for o in outcomes if o.inventory]
-        for module in plan(inventories, packages, facts.beat, facts.signals, facts.routes):
+        for module in plan(inventories, packages, facts.beat, facts.signals, facts.routes, facts.call_queues):
             path = _display(Path(root, module.path))
             old = path.read_bytes() if path.exists() else None
             if old is not None and not old.startswith(HEADER.encode()):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
@@ -207,14 +208,22 @@ def plan(
     beat: list[BeatEntry] | None = None,
     signals: list[tuple[str, str]] | None = None,
     routes: Any = None,
+    call_queues: dict[str, set[str]] | None = None,
 ) -> list[WorkerModule]:
     """The worker modules for a project. ``packages`` maps module → is a package (``__init__.py``);
-    ``signals`` are (signal name, dotted handler) pairs; ``routes`` is Celery's literal ``task_routes``."""
+    ``signals`` are (signal name, dotted handler) pairs; ``routes`` is Celery's literal ``task_routes``;
+    ``call_queues`` maps a task name to the queues its call sites name (each gets that task too)."""
     tasks = [
         _Task(inv.module, _routed(t, routes))
         for inv in inventories
         for t in inv.tasks
         if _importable(inv.module)
+    ]
+    functions = Counter(task.entry.function for task in tasks)
+    tasks += [
+        _Task(task.module, replace(task.entry, queue=queue))
+        for task in list(tasks)
+        for queue in sorted(_call_queues_of(task, call_queues or {}, functions) - {task.entry.queue})
     ]
     if not tasks:
         return []
@@ -278,6 +287,14 @@ def _source_of(value: Any) -> str | None:
     if value is None:
         return None
     return repr(value.value) if value.literal else str(value.value)
+
+
+def _call_queues_of(task: _Task, call_queues: dict[str, set[str]], functions: Counter[str]) -> set[str]:
+    """The queues call sites send ``task`` to: by task name, or by function name when it is unique."""
+    queues = set(call_queues.get(task.entry.name or "", set()))
+    if functions[task.entry.function] == 1:
+        queues |= call_queues.get("def:" + task.entry.function, set())
+    return queues
 
 
 def _routed(entry: TaskEntry, routes: Any) -> TaskEntry:

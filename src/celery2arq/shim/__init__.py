@@ -19,10 +19,10 @@ from .errors import (
 )
 from .result import AsyncResult, EagerResult
 from .retrying import TaskRetry, retry
+from .shim_worker import ShimWorker, create_shim_worker, worker_settings
 from .signature import Signature, signature
 from .states import FAILURE, PENDING, RETRY, REVOKED, STARTED, SUCCESS
 from .task import Task
-from .worker import ShimWorker, create_shim_worker, worker_settings
 
 Celery = App  # `from celery2arq.shim import Celery` reads like the original import
 

@@ -150,6 +150,6 @@ class App:
         """No-op: ARQ workers register tasks via ``worker_settings()``, which imports nothing by itself."""
 
     def worker_settings(self, functions: Any = None, **kwargs: Any) -> type:
-        from .worker import worker_settings
+        from .shim_worker import worker_settings
 
         return worker_settings(functions, app=self, **kwargs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,7 +109,25 @@ def redis_url(app: Any = None) -> str:
         broker = _conf_value(conf, "broker_url")
         if isinstance(broker, str) and broker.startswith(REDIS_SCHEMES):
             return broker
+    _warn_default_once()
     return DEFAULT_REDIS_URL
+
+
+_warned_default = False
+
+
+def _warn_default_once() -> None:
+    """Falling back to localhost is legal (ARQ does it) but easy to do by accident: say so once."""
+    global _warned_default
+    if not _warned_default:
+        _warned_default = True
+        warnings.warn(
+            f"celery2arq.shim: no Redis URL configured, using ARQ's default {DEFAULT_REDIS_URL}; set "
+            "CELERY2ARQ_REDIS_URL, call configure(redis_url=...), or import the module that creates "
+            "your App(broker=...)",
+            RuntimeWarning,
+            stacklevel=4,
+        )
 
 
 def is_eager(app: Any = None) -> bool:

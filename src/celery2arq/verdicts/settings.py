@@ -168,7 +168,9 @@ def _serializer_reason(setting: Setting) -> Reason:
         )
     if all(str(n) in ("json", "application/json") for n in names):
         return rule.reason(
-            f"{setting.spelled or setting.name} json: the kombu-json serializer keeps Celery's types"
+            f"{setting.spelled or setting.name} json: ARQ and the shim pickle by default; call "
+            "configure(serializer=\"json\") in every producer and worker (kombu-json keeps Celery's types)",
+            verdict="review",
         )
     return rule.reason(
         f"{setting.spelled or setting.name} {', '.join(map(str, names))}: write an ARQ "
