@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
+from celery2arq.scan.literals import dotted as dotted_name
 from celery2arq_codemods import _names
 
 QualifiedNames = Callable[[cst.CSTNode], set[str]]
@@ -33,15 +34,6 @@ class BodyFacts:
 
     problems: list[Problem] = field(default_factory=list)
     non_blocking: bool = True
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 class _ParentMap(cst.CSTVisitor):
@@ -90,7 +82,7 @@ class _BodyReader(cst.CSTVisitor):
         parent = self.parents.get(current)
         while isinstance(parent, cst.Attribute) and parent.value is current:
             current, parent = parent, self.parents.get(parent)
-        dotted = _dotted(current) if isinstance(current, (cst.Name, cst.Attribute)) else None
+        dotted = dotted_name(current) if isinstance(current, (cst.Name, cst.Attribute)) else None
         called = isinstance(parent, cst.Call) and parent.func is current
         return f"{dotted}()" if called else (dotted or "self")
 

@@ -8,9 +8,10 @@ is reported as left on Celery. Regenerate with ``C2A_UPDATE_GOLDEN=1`` and revie
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
+
+from rewrite_codemod_tools import rewrite_project_like_golden
 
 from celery2arq.rewrite import run_rewrite
 
@@ -18,21 +19,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "rewrite"
 
 
 def test_forms_matches_golden(tmp_path, monkeypatch):
-    root = tmp_path / "forms"
-    shutil.copytree(FIXTURES / "forms", root)
-    monkeypatch.chdir(root)
-    result = run_rewrite([Path(".")], jobs=1)
-    assert result.errors == []
-    golden = FIXTURES / "forms_after"
-    if os.environ.get("C2A_UPDATE_GOLDEN"):
-        shutil.rmtree(golden, ignore_errors=True)
-        for name in result.changed:
-            (golden / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(root / name, golden / name)
-    expected = sorted(p.relative_to(golden).as_posix() for p in golden.rglob("*.py"))
-    assert result.changed == expected
-    for name in expected:
-        assert (root / name).read_bytes() == (golden / name).read_bytes(), name
+    result = rewrite_project_like_golden("forms", tmp_path, monkeypatch, jobs=1)
     assert result.converted == 6
     assert [(t["function"], t["code"]) for t in result.left_tasks] == [("Inventory", "C2A114")]
     warnings = "\n".join(result.warnings)
