@@ -51,11 +51,19 @@ def thread_worker(settings: Any, **kwargs: Any) -> Iterator[Any]:
         thread.join(10)
 
 
-async def run_burst(settings: Any, **kwargs: Any) -> Any:
-    """Run a real ShimWorker in this loop until its queue is empty."""
+async def run_burst(settings: Any, *, limit: float = 60, **kwargs: Any) -> Any:
+    """Run a real ShimWorker in this loop until its queue is empty (at most ``limit`` seconds: a burst
+    that never ends fails with what is still queued, instead of hanging the test session)."""
     worker = create_shim_worker(settings, burst=True, handle_signals=False, **kwargs)
     try:
-        await worker.async_run()
+        await asyncio.wait_for(worker.async_run(), limit)
+    except asyncio.TimeoutError:
+        queued = await worker.pool.zrange(worker.queue_name, 0, -1, withscores=True)
+        in_progress = await worker.pool.keys("arq:in-progress:*")
+        raise AssertionError(
+            f"burst worker still busy after {limit} s: queued {queued}, in progress {in_progress}, "
+            f"running {sorted(worker.tasks)}"
+        ) from None
     finally:
         await worker.close()
     return worker
