@@ -105,6 +105,8 @@ class _BodyReader(cst.CSTVisitor):
             return
         if short == "self.retry()":
             return  # its arguments are checked in visit_Call
+        if short == "self.update_state()":
+            return  # the shim task's own update_state (C2A136: kept in the shim's state key)
         self.facts.problems.append(
             Problem(_names.self_use_code(short), f"`{short}` has no ARQ translation; task left on Celery")
         )
@@ -275,6 +277,9 @@ class BodyRewriter(cst.CSTTransformer):
                 return self._wrap(original_node, retries)
         if self._is_self(original_node.value) and original_node.attr.value == "name":
             return self.task_name
+        if self._is_self(original_node.value) and original_node.attr.value == "update_state":
+            task = self._ctx_key(original_node, "celery2arq_task")
+            return updated_node.with_changes(value=task)  # the running shim task writes the state
         if self._is_self(original_node.value) and original_node.attr.value == "request":
             parent = self.parents.get(original_node)
             if not (isinstance(parent, cst.Attribute) and parent.value is original_node):

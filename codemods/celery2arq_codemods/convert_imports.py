@@ -23,6 +23,12 @@ SHIM_EQUIVALENTS = {
     ("celery", "Celery"): "App",
     ("celery.result", "AsyncResult"): "AsyncResult",
     ("celery.exceptions", "MaxRetriesExceededError"): "MaxRetriesExceededError",
+    ("celery.exceptions", "SoftTimeLimitExceeded"): "SoftTimeLimitExceeded",  # never raised under ARQ
+    ("celery.exceptions", "TimeoutError"): "TimeoutError",
+    ("celery.exceptions", "Retry"): "TaskRetry",
+    ("celery.schedules", "crontab"): "crontab",  # inert: the Beat entries became cron_jobs
+    ("celery.schedules", "schedule"): "schedule",
+    ("celery.utils.log", "get_task_logger"): "get_task_logger",
 }
 
 

@@ -226,7 +226,7 @@ _RULES = (
         "update-state",
         "review",
         "self.update_state(): custom states and progress meta are kept only through the shim's state key.",
-        None,
+        "convert_task",
     ),
     Rule(
         "C2A137",

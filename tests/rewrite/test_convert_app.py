@@ -53,3 +53,27 @@ def test_call_site_imports_move_to_the_shim():
         commands=APP_PIPELINE,
     )
     assert any("`from celery import chain` has no shim equivalent" in w for w in outcome.warnings)
+
+
+def test_app_module_and_task_module_imports_need_no_celery_afterwards():
+    """Beat's crontab/schedule, get_task_logger and the exceptions bodies catch all have shim names,
+    so a rewritten project imports with Celery uninstalled."""
+    check_transformed(
+        """\
+        from celery.exceptions import Retry, SoftTimeLimitExceeded, TimeoutError
+        from celery.schedules import crontab, schedule
+        from celery.utils.log import get_task_logger
+
+        logger = get_task_logger(__name__)
+        BEAT = {"nightly": {"task": "t", "schedule": crontab(hour=3, minute=0)}}
+        """,
+        """\
+        from celery2arq.shim import TaskRetry as Retry, SoftTimeLimitExceeded, TimeoutError
+        from celery2arq.shim import crontab, schedule
+        from celery2arq.shim import get_task_logger
+
+        logger = get_task_logger(__name__)
+        BEAT = {"nightly": {"task": "t", "schedule": crontab(hour=3, minute=0)}}
+        """,
+        commands=APP_PIPELINE,
+    )

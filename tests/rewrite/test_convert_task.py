@@ -253,10 +253,35 @@ def test_asyncio_run_becomes_await():
     )
 
 
+def test_update_state_goes_through_the_running_shim_task():
+    """C2A136: progress states keep working through the shim's state key (AsyncResult.state/info)."""
+    check_transformed(
+        """\
+        from celery import shared_task
+
+
+        @shared_task(bind=True)
+        def crunch(self, n):
+            for i in range(n):
+                self.update_state(state="PROGRESS", meta={"done": i, "total": n})
+            return n
+        """,
+        """\
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(name="proj.tasks.crunch")
+        def crunch(ctx, n):
+            for i in range(n):
+                ctx["celery2arq_task"].update_state(state="PROGRESS", meta={"done": i, "total": n})
+            return n
+        """,
+    )
+
+
 @pytest.mark.parametrize(
     ("body", "code"),
     [
-        pytest.param('self.update_state(state="PROGRESS")', "C2A136", id="update-state"),
         pytest.param("return self.request.hostname", "C2A132", id="request-approximate"),
         pytest.param("return self.request.chord", "C2A133", id="request-workflow"),
         pytest.param("raise self.retry(args=(1,))", "C2A135", id="retry-new-payload"),

@@ -239,3 +239,26 @@ def test_queue_named_only_at_a_call_site_gets_a_worker_class(tmp_path, monkeypat
     assert "svc.jobs.build," in reports and 'queue="reports"' in reports and "svc.jobs.other" not in reports
     default = text.split("WorkerSettings = worker_settings(")[1].split(")\n")[0]
     assert "svc.jobs.build," in default and "svc.jobs.other," in default  # .delay() still goes there
+
+
+def test_beat_options_reach_the_wrapper_and_a_beat_queue_gets_a_worker(tmp_path, monkeypatch):
+    """``options={"queue": "slow", "expires": 30}``: the cron wrapper enqueues with both, and the
+    queue the entry sends to has a worker running the task (else the scheduled jobs never run)."""
+    root = make(
+        tmp_path / "beatq",
+        {
+            "proj/__init__.py": "",
+            "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
+            "app.conf.beat_schedule = {'sweep': {'task': 'proj.tasks.sweep', 'schedule': 60.0,\n"
+            "    'options': {'queue': 'slow', 'expires': 30, 'priority': 9}}}\n",
+            "proj/tasks.py": "from .celery import app\n\n\n@app.task\ndef sweep():\n    return 1\n",
+        },
+    )
+    monkeypatch.chdir(root)
+    result = run_rewrite([Path(".")])
+    assert result.worker_settings == ["proj.arq_worker.WorkerSettings", "proj.arq_worker.WorkerSettings_slow"]
+    text = (root / "proj" / "arq_worker.py").read_text()
+    assert "await proj.tasks.sweep.aapply_async(expires=30, queue='slow')\n" in text
+    assert "priority" not in text  # dropped, as the audit's C2A509 says
+    slow = text.split("WorkerSettings_slow = worker_settings(")[1].split(")\n")[0]
+    assert "proj.tasks.sweep," in slow

@@ -35,7 +35,9 @@ _PREFILTER = re.compile(
     re.M,
 )
 
-_CELERY_IMPORT = re.compile(rb"^[ \t]*from[ \t]+celery(?:\.result|\.exceptions)?[ \t]+import\b", re.M)
+_CELERY_IMPORT = re.compile(
+    rb"^[ \t]*from[ \t]+celery(?:\.result|\.exceptions|\.schedules|\.utils\.log)?[ \t]+import\b", re.M
+)
 
 
 @dataclass
@@ -200,6 +202,10 @@ def _call_queues(project: ProjectScan) -> dict[str, set[str]]:
             # function name (``plan`` uses that only when one task has that function name)
             key = call.target if call.resolved else "def:" + call.target.rpartition(".")[2]
             queues.setdefault(key, set()).add(queue.value)
+    for entry in project.beat:  # Beat ``options={"queue": ...}``: the wrapper enqueues there
+        queue = entry.options.get("queue")
+        if entry.task and queue is not None and queue.literal and isinstance(queue.value, str):
+            queues.setdefault(entry.task, set()).add(queue.value)
     return queues
 
 

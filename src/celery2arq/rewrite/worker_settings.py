@@ -270,12 +270,21 @@ def _beat_extras(beat: list[BeatEntry], tasks: list[_Task], app: str | None, app
             f"{task.module}.{task.entry.function}",
             _source_of(entry.args),
             _source_of(entry.kwargs),
+            options_src=_honoured_options(entry),
             function_name=wrapper,
         )
         specs = zip(entry.cron_jobs, cron_names(entry.name, len(entry.cron_jobs)), strict=True)
         calls = ", ".join(cron_call_source(spec, wrapper, cron_name) for spec, cron_name in specs)
         extras.crons.append((source, calls))
     return extras
+
+
+def _honoured_options(entry: BeatEntry) -> dict[str, str]:
+    """The Beat ``options`` the wrapper passes on (queue, expires, countdown); the audit reports the rest."""
+    from celery2arq.beat import HONOURED_OPTIONS
+
+    found = {key: _source_of(value) for key, value in entry.options.items() if key in HONOURED_OPTIONS}
+    return {key: src for key, src in found.items() if src is not None}
 
 
 def _importable(module: str) -> bool:

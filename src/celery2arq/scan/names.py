@@ -134,6 +134,9 @@ SCHEDULE_FUNCTIONS = {
     "celery.schedules.schedule": "interval",
     "celery.schedules.solar": "solar",
     "datetime.timedelta": "interval",
+    # after ``rewrite``: the shim's inert copies, so a rerun regenerates the same cron_jobs
+    "celery2arq.shim.crontab": "crontab",
+    "celery2arq.shim.schedule": "interval",
 }
 CRONTAB_FIELDS = ("minute", "hour", "day_of_week", "day_of_month", "month_of_year")
 

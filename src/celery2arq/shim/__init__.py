@@ -12,13 +12,16 @@ from .errors import (
     DuplicateTaskId,
     MaxRetriesExceededError,
     NotRegistered,
+    SoftTimeLimitExceeded,
     TaskRevokedError,
     TimeoutError,
     UnsupportedOptionError,
     UnsupportedOptionWarning,
 )
+from .log import get_task_logger
 from .result import AsyncResult, EagerResult
 from .retrying import TaskRetry, retry
+from .schedules import crontab, schedule
 from .shim_worker import ShimWorker, create_shim_worker, worker_settings
 from .signature import Signature, signature
 from .states import FAILURE, PENDING, RETRY, REVOKED, STARTED, SUCCESS
@@ -29,7 +32,8 @@ Celery = App  # `from celery2arq.shim import Celery` reads like the original imp
 __all__ = [
     "App", "AsyncResult", "BrokerUnavailable", "Celery", "DuplicateTaskId", "EagerResult", "FAILURE",
     "MaxRetriesExceededError", "NotRegistered", "PENDING", "RETRY", "REVOKED", "STARTED", "SUCCESS",
-    "ShimWorker", "Signature", "Task", "TaskRetry", "TaskRevokedError", "TimeoutError",
-    "UnsupportedOptionError", "UnsupportedOptionWarning", "arq_task", "asend_task", "configure",
-    "create_shim_worker", "retry", "send_task", "shared_task", "signature", "worker_settings",
+    "ShimWorker", "Signature", "SoftTimeLimitExceeded", "Task", "TaskRetry", "TaskRevokedError",
+    "TimeoutError", "UnsupportedOptionError", "UnsupportedOptionWarning", "arq_task", "asend_task",
+    "configure", "create_shim_worker", "crontab", "get_task_logger", "retry", "schedule", "send_task",
+    "shared_task", "signature", "worker_settings",
 ]

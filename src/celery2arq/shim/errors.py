@@ -36,6 +36,12 @@ class NotRegistered(ShimError, KeyError):
     """``send_task`` with a name no shim task carries, when the registry is checked (``strict``)."""
 
 
+class SoftTimeLimitExceeded(ShimError):
+    """Never raised under ARQ, which has one hard ``job_timeout`` (the task is cancelled). It exists so
+    code with ``except SoftTimeLimitExceeded:`` imports without Celery; the audit reports the lost
+    soft limit (``soft_time_limit``) as a behaviour difference."""
+
+
 class UnsupportedOptionWarning(UserWarning):
     """A Celery option ARQ cannot honour was given; it is ignored (an error under
     ``configure(strict=True)``)."""
