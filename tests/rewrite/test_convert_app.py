@@ -17,10 +17,43 @@ def test_celery_app_becomes_shim_app():
         """,
         """\
         import os
+
         from celery2arq.shim import App
 
         app = App("proj", broker=os.environ.get("BROKER", "redis://localhost:6379/0"))
         app.config_from_object("django.conf:settings", namespace="CELERY")
+        """,
+        commands=APP_PIPELINE,
+    )
+
+
+def test_app_import_spelled_otherwise_falls_back_to_import_edits():
+    check_transformed(
+        """\
+        import celery
+
+        app = celery.Celery("proj")
+        """,
+        """\
+        from celery2arq.shim import App
+
+        app = App("proj")
+        """,
+        commands=APP_PIPELINE,
+    )
+
+
+def test_celery_in_annotations_is_renamed_with_the_import():
+    check_transformed(
+        """\
+        from celery import Celery
+
+        app: Celery = Celery("proj")
+        """,
+        """\
+        from celery2arq.shim import App
+
+        app: App = App("proj")
         """,
         commands=APP_PIPELINE,
     )
