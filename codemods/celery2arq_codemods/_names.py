@@ -16,6 +16,11 @@ SHARED_TASK_DECORATORS = frozenset(
 )
 # Pre-4.0 decorators that carry a Beat schedule (``run_every=``): left on Celery.
 PERIODIC_TASK_DECORATORS = frozenset({"celery.task.periodic_task", "celery.decorators.periodic_task"})
+# Celery's ``group``: moved to the shim's fan-out in files with a converted task (its signatures are the
+# shim's then), unless the file combines groups into chains or chords, which need Celery.
+CELERY_GROUP_MODULES = ("celery", "celery.canvas")
+CELERY_GROUP = frozenset(f"{module}.group" for module in CELERY_GROUP_MODULES)
+CELERY_GROUP_COMBINATORS = frozenset({"chain", "chord"})
 # Classes whose instances are Celery apps (``app = Celery("proj")``).
 CELERY_APP_CLASSES = frozenset({"celery.Celery", "celery.app.Celery", "celery.app.base.Celery"})
 # Without a project scan, ``<name>.task`` counts as an app decorator only for these names.
@@ -27,8 +32,9 @@ SCRATCH_KNOWN_APPS = "celery2arq.known_apps"  # set of dotted paths of Celery ap
 SCRATCH_LEAVE_TASKS = "celery2arq.leave_tasks"
 SCRATCH_CONVERTED = "celery2arq.converted"  # list of dicts describing what this file converted
 SCRATCH_LEFT = "celery2arq.left"  # list of {"name", "function", "code", "message"}: tasks left on Celery
-# The scan's tasks of this file (project mode): {function: {"name", "kind", "app", "decorator", "carry"}};
-# when set, it decides which functions are tasks (aliased decorators included), not the decorator's spelling.
+# The scan's tasks of this file (project mode): {function: {"name", "kind", "app", "decorator", "carry",
+# "call_through"}}; when set, it decides which functions are tasks (aliased decorators included), not the
+# decorator's spelling.
 SCRATCH_PROJECT_TASKS = "celery2arq.project_tasks"
 
 # Calls that cannot block the event loop once the body is ``async def``.
@@ -92,6 +98,9 @@ RETRY_KEYWORDS = frozenset({"exc", "countdown", "eta", "max_retries"})
 # Celery decorator options dropped from ``arq_task``: ``ctx`` replaces the bound self; the runtime
 # does not run custom Task classes (``base=``), so that one is dropped with a TODO marker.
 DROPPED_OPTIONS = frozenset({"bind", "base"})
+
+# The runtime option that runs the body inside the app's Task class ``__call__`` (shim ``call_through``).
+CALL_THROUGH_OPTION = "call_through"
 
 # Rule codes (celery2arq.rules) this codemod writes into ``# celery2arq: C2A###`` comments and warnings.
 CODE_CUSTOM_BASE = "C2A108"  # custom-task-base

@@ -20,6 +20,7 @@ from celery2arq_codemods._tidy import strip_new_leading_blank_lines
 SHIM_EQUIVALENTS = {
     ("celery", "shared_task"): "shared_task",
     ("celery", "signature"): "signature",
+    ("celery", "group"): "group",  # the shim's fan-out: each signature enqueued on its own (C2A302)
     ("celery", "Celery"): "App",
     ("celery.result", "AsyncResult"): "AsyncResult",
     ("celery.exceptions", "MaxRetriesExceededError"): "MaxRetriesExceededError",

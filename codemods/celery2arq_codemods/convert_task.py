@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 from libcst.codemod import VisitorBasedCodemodCommand
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import QualifiedNameProvider
 
 from celery2arq_codemods import _names
@@ -53,6 +54,8 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         super().__init__(context)
         self._depth = 0
         self._local_apps: set[str] = set()
+        self._converted_here = False
+        self._group_combined = False
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         """Run the codemod and LibCST's import fix-ups, then drop blank lines a removed import left on top."""
@@ -107,6 +110,38 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         return None
 
     # -- traversal ----------------------------------------------------------------------------
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        """``group(...) | sig`` is a chain (or chord): that group must stay Celery's."""
+        if isinstance(node.operator, cst.BitOr) and any(
+            isinstance(side, cst.Call) and self._qnames(side.func) & _names.CELERY_GROUP
+            for side in (node.left, node.right)
+        ):
+            self._group_combined = True
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        """Once a task here is converted, its ``.s()`` are shim signatures, which Celery's ``group`` cannot
+        send: import the shim's fan-out ``group`` instead (C2A302), unless groups feed chains or chords."""
+        if not self._converted_here:
+            return updated_node
+        imports = [
+            (index, statement, alias)
+            for index, statement in enumerate(updated_node.body)
+            for alias in _celery_group_imports(statement)
+        ]
+        if not imports:
+            return updated_node
+        if self._group_combined or _imports_celery_combinators(updated_node):
+            self.warn("`group` is combined into a chain or chord here; Celery's group kept (C2A302)")
+            return updated_node
+        body = list(updated_node.body)
+        for index, statement, alias in reversed(imports):
+            body[index : index + 1] = _without_alias(statement, alias)
+            asname = (
+                alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+            )
+            self.add_needed_import(_names.SHIM_MODULE, "group", asname)
+        return updated_node.with_changes(body=body)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._depth += 1
@@ -253,16 +288,22 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         if facts.problems:
             return self._mark(node, label, facts.problems[0])
 
-        make_async = facts.non_blocking and not node.asynchronous
+        call_through = self._task_info(node).get("call_through")
+        # a wrapping __call__ (app context...) must enclose the whole body: it stays sync, run in a thread
+        # a decorator under the task decorator (``@log_calls``) wraps the def itself: it expects a
+        # sync function and would hand a coroutine back as the result, so that body stays sync too
+        wrapped = found.index < len(node.decorators) - 1
+        make_async = facts.non_blocking and not node.asynchronous and not call_through and not wrapped
         task_name = _quoted(celery_name) if celery_name else name_arg.value
         rewriter = BodyRewriter(self_name, make_async, task_name, self._qnames, parent_map(node))
         body = node.body.visit(rewriter)
         new_params = self._params_with_ctx(node, bind)
 
         decorators = list(node.decorators)
-        decorators[found.index] = decorators[found.index].with_changes(
-            decorator=self._arq_decorator(found, options, celery_name, name_arg)
-        )
+        decorator = self._arq_decorator(found, options, celery_name, name_arg)
+        if call_through:
+            decorator = _add_keyword(decorator, _names.CALL_THROUGH_OPTION, _quoted(call_through))
+        decorators[found.index] = decorators[found.index].with_changes(decorator=decorator)
         task_decorator = node.decorators[found.index]
         if not _is_app_attribute(task_decorator):
             # an app's import stays: importing the task module must still load the app's
@@ -279,7 +320,13 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         if make_async:
             new = new.with_changes(asynchronous=cst.Asynchronous())
         carry = self._task_info(node).get("carry")
-        if "base" in options or carry:
+        if call_through:
+            message = (
+                f'{carry} wraps each run ({_names.CALL_THROUGH_OPTION}="{call_through}"): '
+                "the worker must create the app"
+            )
+            new = self._note(new, label, Problem(_names.CODE_CUSTOM_BASE, message))
+        elif "base" in options or carry:
             what = carry or f"{self._source(options['base'].value)}.__call__/hooks"
             message = f"TODO: carry {what} into the ARQ job (decorator or on_job_start/on_job_end)"
             new = self._note(new, label, Problem(_names.CODE_CUSTOM_BASE, message))
@@ -373,6 +420,7 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         options: dict[str, cst.Arg],
         make_async: bool,
     ) -> None:
+        self._converted_here = True
         queue_arg = options.get("queue")
         self.context.scratch.setdefault(_names.SCRATCH_CONVERTED, []).append(
             {
@@ -386,9 +434,63 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
         )
 
 
+def _add_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
+    """``call`` with ``keyword=value`` appended after its last argument."""
+    args = list(call.args)
+    if args and args[-1].comma == cst.MaybeSentinel.DEFAULT:
+        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    equal = cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+    )
+    return call.with_changes(args=[*args, cst.Arg(keyword=cst.Name(keyword), value=value, equal=equal)])
+
+
 def _is_app_attribute(decorator: cst.Decorator) -> bool:
     """``@app.task`` / ``@app.task(...)``: the decorator hangs off an application object."""
     expression = decorator.decorator
     if isinstance(expression, cst.Call):
         expression = expression.func
     return isinstance(expression, cst.Attribute) and expression.attr.value == "task"
+
+
+def _import_from(statement: cst.CSTNode) -> cst.ImportFrom | None:
+    """The ``from x import ...`` a top-level line consists of, if any."""
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        node = statement.body[0]
+        if isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
+            return node
+    return None
+
+
+def _celery_group_imports(statement: cst.CSTNode) -> list[cst.ImportAlias]:
+    node = _import_from(statement)
+    if node is None or isinstance(node.names, cst.ImportStar):
+        return []
+    if get_full_name_for_node(node.module) not in _names.CELERY_GROUP_MODULES:
+        return []
+    return [alias for alias in node.names if alias.evaluated_name == "group"]
+
+
+def _imports_celery_combinators(module: cst.Module) -> bool:
+    for statement in module.body:
+        node = _import_from(statement)
+        if node is None or get_full_name_for_node(node.module) not in _names.CELERY_GROUP_MODULES:
+            continue
+        if isinstance(node.names, cst.ImportStar) or any(
+            alias.evaluated_name in _names.CELERY_GROUP_COMBINATORS for alias in node.names
+        ):
+            return True
+    return False
+
+
+def _without_alias(
+    statement: cst.SimpleStatementLine, alias: cst.ImportAlias
+) -> list[cst.SimpleStatementLine]:
+    """The import line without ``alias`` (no line at all when it was the only name)."""
+    node = _import_from(statement)
+    assert node is not None and not isinstance(node.names, cst.ImportStar)
+    kept = [a for a in node.names if a is not alias]
+    if not kept:
+        return []
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return [statement.with_changes(body=[node.with_changes(names=kept)])]

@@ -273,6 +273,10 @@ def test_app_task_cls_is_the_default_base_of_its_tasks() -> None:
     task = _task(project, "t")
     assert task.verdict == "review"
     assert [r.message.split(" ")[0] for r in task.reasons if r.code == "C2A108"] == ["task_cls=Base"]
+    # only a __call__, on the app's class: rewrite carries it (call_through="app"), no TODO by hand
+    assert 'rewrite runs it around the ARQ job body (call_through="app")' in _reason(task, "C2A108").message
+    (cls,) = project.task_classes
+    assert "rewrite runs it around the ARQ job body" in cls.reasons[0].message
 
 
 def test_base_inherits_call_override_from_project_base() -> None:

@@ -110,3 +110,28 @@ def test_app_module_and_task_module_imports_need_no_celery_afterwards():
         """,
         commands=APP_PIPELINE,
     )
+
+
+def test_group_import_moves_to_the_shims_fan_out():
+    """With every task converted, a call site's ``group`` holds shim signatures: the shim's fan-out."""
+    check_transformed(
+        """\
+        from celery import group
+
+        from proj.tasks import notify
+
+
+        def fan_out(ids):
+            return group(notify.s(i) for i in ids).apply_async()
+        """,
+        """\
+        from celery2arq.shim import group
+
+        from proj.tasks import notify
+
+
+        def fan_out(ids):
+            return group(notify.s(i) for i in ids).apply_async()
+        """,
+        commands=APP_PIPELINE,
+    )

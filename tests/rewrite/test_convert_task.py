@@ -573,6 +573,36 @@ def test_task_class_from_the_apps_task_cls_gets_the_carry_todo_without_base():
     assert outcome.warnings == [f"proj/tasks.py: C2A108: {todo} (proj.tasks.audited)"]
 
 
+def test_an_app_task_cls_wrapping_only_call_runs_through_it_and_the_body_stays_sync():
+    # the Flask docs' FlaskTask: its __call__ pushes the app context around every run
+    note = 'FlaskTask.__call__ wraps each run (call_through="app"): the worker must create the app'
+    outcome = check_transformed(
+        """\
+        import time
+
+        from celery import shared_task
+
+
+        @shared_task(ignore_result=False)
+        def wait(seconds):
+            time.sleep(seconds)
+        """,
+        f"""\
+        import time
+        from celery2arq.shim import arq_task
+
+
+        # celery2arq: C2A108 {note}
+        @arq_task(name="proj.tasks.wait", ignore_result=False, call_through="app")
+        def wait(ctx, seconds):
+            time.sleep(seconds)
+        """,
+        scratch=_project(wait={"carry": "FlaskTask.__call__", "call_through": "app"}),
+    )
+    assert outcome.warnings == [f"proj/tasks.py: C2A108: {note} (proj.tasks.wait)"]
+    assert outcome.converted[0]["async"] is False
+
+
 def test_spread_options_are_passed_through_with_a_todo():
     todo = "TODO: check that OPTS holds only Celery task options (no bind=, name=, base=)"
     check_transformed(
@@ -640,3 +670,120 @@ def test_bare_self_request_becomes_the_shims_request_view_quoted_for_the_f_strin
             return ctx["celery2arq_task"].request
         """,
     )
+
+
+def test_group_moves_to_the_shims_fan_out_once_a_task_of_the_file_is_converted():
+    """Converted tasks' ``.s()`` are shim signatures, which Celery's ``group`` cannot send (it asks them
+    for ``.app``); the Celery import keeps the names a task left on Celery still needs."""
+    check_transformed(
+        """\
+        from celery import group, shared_task
+
+
+        @shared_task
+        def notify(warehouse_id):
+            return warehouse_id
+
+
+        @shared_task(rate_limit="1/m")
+        def slow():
+            return 1
+
+
+        @shared_task
+        def fan_out(ids):
+            group(notify.s(i) for i in ids).apply_async()
+        """,
+        """\
+        from celery import shared_task
+        from celery2arq.shim import arq_task, group
+
+
+        @arq_task(name="proj.tasks.notify")
+        async def notify(ctx, warehouse_id):
+            return warehouse_id
+
+
+        @shared_task(rate_limit="1/m")
+        def slow():
+            return 1
+
+
+        @arq_task(name="proj.tasks.fan_out")
+        def fan_out(ctx, ids):
+            group(notify.s(i) for i in ids).apply_async()
+        """,
+        scratch={SCRATCH_LEAVE_TASKS: {"proj.tasks.slow"}},
+    )
+
+
+@pytest.mark.parametrize(
+    ("imports", "use"),
+    [
+        pytest.param("from celery import chord, group", "chord(group(add.s(1)))(add.s())", id="chord"),
+        pytest.param("from celery.canvas import group", "(group(add.s(1)) | add.s()).delay()", id="pipe"),
+    ],
+)
+def test_group_feeding_a_chain_or_chord_stays_celerys(imports, use):
+    outcome = run(
+        textwrap.dedent(
+            f"""\
+            {imports}
+            from celery import shared_task
+
+
+            @shared_task
+            def add(*xs):
+                return sum(xs)
+
+
+            def start():
+                {use}
+            """
+        )
+    )
+    assert outcome.new.decode().startswith(f"{imports}\n")
+    assert any("Celery's group kept" in warning for warning in outcome.warnings)
+
+
+def test_group_without_a_converted_task_in_the_file_is_left_alone():
+    check_noop(
+        """\
+        from celery import group
+
+        from proj.tasks import notify
+
+
+        def fan_out(ids):
+            group(notify.s(i) for i in ids).apply_async()
+        """
+    )
+
+
+def test_a_decorator_under_the_task_decorator_keeps_the_body_sync():
+    """``@log_calls`` wraps the def itself: made ``async``, the wrapper would return a coroutine as the
+    job's result (hardcases ``pkg.jobs.stacked.stacked``)."""
+    outcome = check_transformed(
+        """\
+        from celery import shared_task
+
+        from proj.utils import log_calls
+
+
+        @shared_task
+        @log_calls
+        def stacked(x):
+            return x
+        """,
+        """\
+        from proj.utils import log_calls
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(name="proj.tasks.stacked")
+        @log_calls
+        def stacked(ctx, x):
+            return x
+        """,
+    )
+    assert outcome.converted[0]["async"] is False

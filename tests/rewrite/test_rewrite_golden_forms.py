@@ -3,7 +3,9 @@
 Covers what the scan decides for the codemod: aliased decorators (``shared_task as st``,
 ``shared = c.shared_task``), project Task classes with hooks (``base=`` and ``task_cls=``: C2A108
 TODO), ``**OPTS`` passed through (C2A113 TODO), a bare ``self.request``, and a Task subclass that
-is reported as left on Celery. Regenerate with ``C2A_UPDATE_GOLDEN=1`` and review the diff.
+is reported as left on Celery, so the Celery app stays and configures the shim
+(``configure(celery_app=app)``: converted tasks then enqueue on the queue the generated worker
+serves). Regenerate with ``C2A_UPDATE_GOLDEN=1`` and review the diff.
 """
 
 from __future__ import annotations
@@ -37,4 +39,5 @@ def test_forms_without_leftovers_converts_the_app(tmp_path, monkeypatch):
     monkeypatch.chdir(root)
     result = run_rewrite([Path(".")], jobs=1)
     assert result.left_tasks == [] and result.converted == 6
-    assert "app = App(" in (root / "forms" / "celery.py").read_text()
+    app_module = (root / "forms" / "celery.py").read_text()
+    assert "app = App(" in app_module and "configure(" not in app_module

@@ -262,3 +262,59 @@ def test_beat_options_reach_the_wrapper_and_a_beat_queue_gets_a_worker(tmp_path,
     assert "priority" not in text  # dropped, as the audit's C2A509 says
     slow = text.split("WorkerSettings_slow = worker_settings(")[1].split(")\n")[0]
     assert "proj.tasks.sweep," in slow
+
+
+def test_django_project_worker_sets_django_up_before_importing_tasks(tmp_path, monkeypatch):
+    """Task modules import models, which need ``django.setup()``: Celery's worker runs it (its Django fix-up)
+    before importing them, so the generated module must too, or ``arq proj.arq_worker.WorkerSettings``
+    fails with AppRegistryNotReady."""
+    pytest.importorskip("django")
+    root = make(
+        tmp_path / "d",
+        {
+            "proj/__init__.py": "",
+            "proj/settings.py": 'SECRET_KEY = "x"\nINSTALLED_APPS = ["shop"]\n'
+            'CELERY_BROKER_URL = "redis://127.0.0.1:1/0"\n',
+            "proj/celery.py": """\
+                import os
+
+                from celery import Celery
+
+                os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
+                app = Celery("proj")
+                app.config_from_object("django.conf:settings", namespace="CELERY")
+                """,
+            "shop/__init__.py": "",
+            "shop/models.py": """\
+                from django.db import models
+
+
+                class Order(models.Model):
+                    class Meta:
+                        app_label = "shop"
+                """,
+            "shop/tasks.py": """\
+                from celery import shared_task
+
+                from .models import Order
+
+
+                @shared_task
+                def count():
+                    return Order.objects.count()
+                """,
+        },
+    )
+    monkeypatch.chdir(root)
+    assert run_rewrite([Path(".")]).errors == []
+    code = "import proj.arq_worker as w; print([f.name for f in w.WorkerSettings.functions])"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["['shop.tasks.count']"]

@@ -98,3 +98,38 @@ def test_routing_sends_chosen_tasks_to_the_celery_worker(celery: Any, shim_redis
     configure(default_runs_on="arq")
     with thread_worker(worker_settings()):
         assert shim_tasks.who_runs_me.delay(3).get(timeout=15) == [3, "arq"]
+
+
+def test_the_configured_celery_apps_async_result_also_reads_jobs_that_ran_on_arq(celery: Any) -> None:
+    """A mixed project keeps its Celery app: ``celery_app.AsyncResult(id)`` in a status view must see both."""
+    with thread_worker(worker_settings()):
+        on_arq = shim_tasks.add.delay(2, 3)
+        assert on_arq.get(timeout=15) == 5
+    read = celery.AsyncResult(on_arq.id)
+    assert (read.state, read.get(timeout=5)) == ("SUCCESS", 5)
+    on_celery = celery.tasks["shim_tasks.add"].delay(1, 1)
+    assert celery.AsyncResult(on_celery.id).get(timeout=15) == 2
+    assert celery.AsyncResult("never-enqueued").state == "PENDING"
+    configure(celery_app=None)  # no longer the shim's app: Celery's reader alone, as before
+    assert celery.AsyncResult(on_arq.id).state == "PENDING"
+
+
+def test_the_configured_celery_app_reaches_converted_tasks_by_name(celery: Any, shim_redis: str) -> None:
+    """A mixed project's ``app.send_task(name)``, ``signature(name)`` and ``app.tasks[name]`` name a task
+    the rewrite turned into an ARQ task: they must enqueue it on ARQ, not publish to Celery (where no
+    worker has it any more and ``get()`` would time out)."""
+    from celery import signature as celery_signature
+
+    arq_queue = redis.Redis.from_url(shim_redis)
+    by_send = celery.send_task("shim_tasks.arq_style_sync", args=(4,))
+    by_signature = celery_signature("shim_tasks.arq_style_sync", args=(5,), app=celery).delay()
+    by_table = celery.tasks["shim_tasks.arq_style_sync"].delay(6)
+    settings = worker_settings()
+    assert arq_queue.zcard(settings.queue_name) == 3  # all three are ARQ jobs
+    with thread_worker(settings):
+        assert [r.get(timeout=15) for r in (by_send, by_signature, by_table)] == [
+            [False, 1, 4], [False, 1, 5], [False, 1, 6]]
+    assert celery.tasks["shim_tasks.arq_style_sync"](7) == [True, 1, 7]  # a direct call runs the body
+    # a Celery-style shim task is also a real Celery task: Celery's own send_task path is untouched
+    assert celery.send_task("shim_tasks.add", args=(1, 2)).get(timeout=15) == 3
+    assert arq_queue.zcard(settings.queue_name) == 0

@@ -26,6 +26,7 @@ from celery2arq.shim import (
     TaskRevokedError,
     configure,
     connection,
+    keys,
     running,
     worker_settings,
 )
@@ -281,6 +282,15 @@ async def test_waiting_longer_than_socket_timeout_is_not_an_outage(shim_redis: s
         await nobody.aget(timeout=0.6)
     with pytest.raises(shim.TimeoutError):
         nobody.get(timeout=0.6)
+
+
+def test_get_with_under_a_millisecond_left_times_out_instead_of_blocking(shim_redis: str) -> None:
+    """The last BLPOP of ``get(timeout=...)`` is cut to the time left; 0.001 s is read as 0 ms (= forever)
+    by Redis 6.2, so a wait ending within 1 ms of its deadline hung until ``socket_timeout``."""
+    nobody = shim_tasks.add.apply_async((1, 2), queue="nobody-listens")
+    chunk = nobody._next_wait(deadline=100.0005, now=100.0, timeout=1)
+    assert chunk > 0.001  # truncates to at least 1 ms on every Redis version
+    assert connection.sync_client(shim_redis).blpop([keys.done_key(nobody.id)], timeout=chunk) is None
 
 
 def test_backoff_formula_is_celerys() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import datetime as dt
 import decimal
@@ -10,9 +11,10 @@ import threading
 import pytest
 import redis
 import shim_tasks
-from arq.connections import RedisSettings
+from arq.connections import RedisSettings, create_pool
 from arq.constants import job_key_prefix
 from arq.jobs import deserialize_job_raw
+from arq.utils import timestamp_ms
 from arq.worker import Worker
 from shim_helpers import run_burst, thread_worker, wait_for
 
@@ -22,6 +24,8 @@ from celery2arq.shim import (
     MaxRetriesExceededError,
     TaskRevokedError,
     configure,
+    create_shim_worker,
+    keys,
     worker_settings,
 )
 
@@ -65,6 +69,26 @@ async def test_burst_worker_runs_celery_style_tasks_with_celery_retry_semantics(
     assert failed.state == shim.FAILURE and failed.failed()
     assert isinstance(failed.result, KeyError)
     assert "raise KeyError" in failed.traceback
+
+
+@pytest.mark.parametrize(("wake_wait", "due_in_ms"), [(0.5, 1), (0, None)])
+async def test_wake_up_wait_ends_when_the_next_job_is_due_in_1_ms(shim_redis: str, wake_wait: float,
+                                                                    due_in_ms: int | None) -> None:
+    """BLPOP's timeout 0 blocks forever and Redis 6.2 reads 0.001 s as 0 ms (timeout * 1000, truncated): a
+    wait cut to a retried job due 1 ms later (or ``wake_wait=0``) slept until the next enqueue, so a burst
+    whose remaining jobs were all retries never ended."""
+    pool = await create_pool(RedisSettings.from_dsn(shim_redis))  # no socket timeout, like the worker's
+    worker = create_shim_worker(worker_settings(), wake_wait=wake_wait, redis_pool=pool, handle_signals=False)
+    try:
+        now = timestamp_ms()
+        if due_in_ms is not None:
+            await pool.zadd(worker.queue_name, {"retried": now + due_in_ms})
+        timeout = await worker._wake_timeout(now, wake_wait)
+        assert timeout > 0.001  # truncates to at least 1 ms on every Redis version
+        wait = pool.blpop([keys.wake_key(worker.queue_name)], timeout=timeout)
+        assert await asyncio.wait_for(wait, 30) is None  # 30 s: only a guard against blocking forever
+    finally:
+        await pool.aclose()
 
 
 async def test_results_from_a_bare_id_ignored_results_and_propagate(shim_redis: str) -> None:

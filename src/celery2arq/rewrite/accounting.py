@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from celery2arq.model import ProjectScan, TaskDef
+from celery2arq.model import ProjectScan, TaskClass, TaskDef
 from celery2arq.rewrite.engine import FileOutcome
+from celery2arq.verdicts.task_classes import overrides
 
 CUSTOM_BASE = "C2A108"
 # Why rewrite does not reach a task of this kind (the codemod converts decorated module-level functions).
@@ -26,11 +27,8 @@ def _absolute(project: ProjectScan, file: str) -> Path:
     return Path(project.root, file).resolve()
 
 
-def _carry(project: ProjectScan, task: TaskDef) -> str | None:
-    """``Class.__call__/on_failure`` for a task whose custom Task class (``base=`` or ``task_cls``) the
-    audit says must be carried into the ARQ job by hand (C2A108), else None."""
-    if not any(r.code == CUSTOM_BASE and not r.suppressed for r in task.reasons):
-        return None
+def _task_class(project: ProjectScan, task: TaskDef) -> tuple[str, TaskClass | None]:
+    """The short name and scan entry of the task's custom Task class (``base=`` or the app's ``task_cls``)."""
     base = task.options.get("base")
     if base is not None:
         spelled = str(base.value)
@@ -44,12 +42,34 @@ def _carry(project: ProjectScan, task: TaskDef) -> str | None:
     cls = next((c for c in project.task_classes if c.path == dotted), None) or next(
         (c for c in project.task_classes if short and c.path.endswith(f".{short}")), None
     )
+    return short, cls
+
+
+def _carry(project: ProjectScan, task: TaskDef) -> str | None:
+    """``Class.__call__/on_failure`` for a task whose custom Task class (``base=`` or ``task_cls``) the
+    audit says must be carried into the ARQ job by hand (C2A108), else None."""
+    if not any(r.code == CUSTOM_BASE and not r.suppressed for r in task.reasons):
+        return None
+    short, cls = _task_class(project, task)
     hooks = "/".join(cls.overrides) if cls and cls.overrides else "__call__/hooks"
     return f"{short or 'the custom Task class'}.{hooks}"
 
 
+def _call_through(project: ProjectScan, task: TaskDef) -> str | None:
+    """``"app"`` when all there is to carry is the app's ``task_cls.__call__`` (the Flask docs' ``FlaskTask``
+    pushing the app context): the shim runs that ``__call__`` around the body (``call_through="app"``)."""
+    if task.options.get("base") is not None or len(project.apps) != 1 or _carry(project, task) is None:
+        return None  # with several apps, which one is current when the task runs is not static
+    _, cls = _task_class(project, task)
+    if cls is None:
+        return None
+    classes = {c.path: c for c in project.task_classes}
+    return "app" if set(overrides(cls, classes)) == {"__call__"} else None
+
+
 def tasks_by_file(project: ProjectScan) -> dict[Path, dict[str, dict[str, Any]]]:
-    """``{absolute file: {function: {"name", "kind", "app", "decorator", "carry"}}}`` (codemod scratch)."""
+    """``{absolute file: {function: {"name", "kind", "app", "decorator", "carry", "call_through"}}}``
+    (codemod scratch)."""
     found: dict[Path, dict[str, dict[str, Any]]] = {}
     for task in project.tasks:
         found.setdefault(_absolute(project, task.file), {})[task.function] = {
@@ -58,6 +78,7 @@ def tasks_by_file(project: ProjectScan) -> dict[Path, dict[str, dict[str, Any]]]
             "app": task.app,
             "decorator": task.decorator,
             "carry": _carry(project, task),
+            "call_through": _call_through(project, task),
         }
     return found
 

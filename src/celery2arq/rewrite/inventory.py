@@ -45,6 +45,7 @@ HINT = re.compile(
     + rb")[ \t]*(?::[^=\n]*)?=",
     re.M,
 )
+DJANGO_CONF = "django.conf:settings"
 # ``Celery(...)`` keyword arguments that are settings.
 APP_KWARG_SETTINGS = {"broker": "broker_url", "timezone": "timezone"}
 
@@ -64,6 +65,9 @@ class FileInventory:
     celery_apps: list[str] = field(default_factory=list)  # those still made by ``celery.Celery``
     # setting name → {"literal": value} or {"env": NAME, "default": literal or None}
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # names Django's settings (``DJANGO_SETTINGS_MODULE``, ``"django.conf:settings"``): an app made here is
+    # a Django project's, which Celery's worker sets up (its Django fix-up) before importing tasks
+    django: bool = False
 
 
 def _literal(node: cst.BaseExpression) -> Any:
@@ -126,6 +130,11 @@ class _Reader(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.evaluated_value
+        if isinstance(value, str) and (value == "DJANGO_SETTINGS_MODULE" or value.startswith(DJANGO_CONF)):
+            self.inv.django = True
 
     @staticmethod
     def _string(node: cst.BaseExpression | None) -> str | None:

@@ -20,7 +20,7 @@ from celery2arq.rewrite.inventory import HINT, SETTING_SPELLINGS
 from celery2arq.rewrite.worker_settings import HEADER, WorkerModule, plan
 from celery2arq.rewrite.writer import write_atomic
 from celery2arq.scan.modules import is_package_file, module_name
-from celery2arq_codemods import APP_PIPELINE, PIPELINE
+from celery2arq_codemods import APP_PIPELINE, KEEP_APP_PIPELINE, PIPELINE
 from celery2arq_codemods._names import SCRATCH_KNOWN_APPS, SCRATCH_LEAVE_TASKS, SCRATCH_PROJECT_TASKS
 
 Mode = Literal["write", "diff", "check"]
@@ -213,11 +213,15 @@ def _module_of(project: ProjectScan, record: Any) -> str:
     return module_name(Path(project.root, record.file), Path(project.root))
 
 
-def _convert_apps(outcome: FileOutcome, job: _Job, verbose: bool) -> FileOutcome:
-    """Second pass: ``Celery(...)`` → the shim's ``App(...)``, Celery imports → shim imports."""
+def _convert_apps(
+    outcome: FileOutcome, job: _Job, verbose: bool, commands: tuple[type, ...] = APP_PIPELINE
+) -> FileOutcome:
+    """Second pass: ``Celery(...)`` → the shim's ``App(...)``, Celery imports → shim imports (or, in a
+    mixed project, ``KEEP_APP_PIPELINE``: the Celery app stays and the shim is configured with it)."""
     if outcome.error:
         return outcome
-    if not (outcome.inventory and outcome.inventory.celery_apps) and not _CELERY_IMPORT.search(outcome.new):
+    has_app = bool(outcome.inventory and outcome.inventory.celery_apps)
+    if not has_app and (commands is KEEP_APP_PIPELINE or not _CELERY_IMPORT.search(outcome.new)):
         return outcome
     second = rewrite_source(
         outcome.new,
@@ -225,7 +229,7 @@ def _convert_apps(outcome: FileOutcome, job: _Job, verbose: bool) -> FileOutcome
         module=job.module,
         is_package=job.is_package,
         verbose=verbose,
-        commands=APP_PIPELINE,
+        commands=commands,
     )
     if second.error:
         outcome.error = second.error
@@ -300,6 +304,11 @@ def run_rewrite(
     result.left_tasks = left_on_celery(result.outcomes, facts.project)
     if not leave and not result.left_tasks:
         result.outcomes = [_convert_apps(o, by_path[o.path], verbose) for o in result.outcomes]
+    elif facts.known_apps and len(facts.known_apps) == 1 and any(o.converted for o in result.outcomes):
+        # mixed: the Celery app stays; converted tasks must read its queues and broker like the workers
+        result.outcomes = [
+            _convert_apps(o, by_path[o.path], verbose, KEEP_APP_PIPELINE) for o in result.outcomes
+        ]
     if facts.project is not None:
         reported = {o.path for o in result.outcomes if o.error}
         for error in facts.project.errors:

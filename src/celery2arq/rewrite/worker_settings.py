@@ -121,13 +121,22 @@ def _hook_source(name: str, handlers: list[str], signals: str) -> str:
     return f"async def {name}(ctx):\n{doc}{calls}"
 
 
+DJANGO_SETUP = [
+    "# Celery's worker sets Django up (its Django fix-up) before it imports the tasks, whose models need it;",
+    "# the app module above names the settings (DJANGO_SETTINGS_MODULE).",
+    "django.setup()",
+]
+
+
 def render_module(
     app: str | None,
     tasks: list[_Task],
     settings: dict[str, dict[str, Any]],
     extras: Extras,
+    django: bool = False,
 ) -> tuple[str, list[str]]:
-    """The module text and its class names."""
+    """The module text and its class names. ``django``: the app is a Django project's, set up between
+    importing the app module (which names the settings) and the task modules, as Celery's worker does."""
     queues = sorted({t.entry.queue for t in tasks}, key=lambda q: (q is not None, q or ""))
     default_queue = settings.get("task_default_queue", {}).get("literal")
     handler_modules = {h.rpartition(".")[0] for h in [*extras.startup, *extras.shutdown]}
@@ -145,7 +154,12 @@ def render_module(
     if extras.crons:
         lines.append("from arq import cron")
     lines += ["from celery2arq.shim import worker_settings", ""]
-    lines += [f"import {module}" for module in modules]
+    if django and app:
+        first = app.rpartition(".")[0]
+        lines += ["import django", "", f"import {first}", "", *DJANGO_SETUP, ""]
+        lines += [f"import {module}  # noqa: E402" for module in modules if module != first]
+    else:
+        lines += [f"import {module}" for module in modules]
     if "broker_url" in settings or not app:
         broker = _render_value(settings.get("broker_url"), DEFAULT_REDIS_URL)
         lines += [
@@ -238,7 +252,8 @@ def plan(
                 extras.startup.append(handler)
             elif signal in SHUTDOWN_SIGNALS:
                 extras.shutdown.append(handler)
-        source, classes = render_module(app, mine, settings, extras)
+        django = any(app in inv.apps for inv in inventories if inv.django)
+        source, classes = render_module(app, mine, settings, extras, django)
         module = f"{package}.{WORKER_MODULE}" if package else WORKER_MODULE
         path = (
             str(PurePosixPath(*package.split("."), f"{WORKER_MODULE}.py"))

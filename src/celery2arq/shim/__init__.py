@@ -23,7 +23,7 @@ from .result import AsyncResult, EagerResult
 from .retrying import TaskRetry, retry
 from .schedules import crontab, schedule
 from .shim_worker import ShimWorker, create_shim_worker, worker_settings
-from .signature import Signature, signature
+from .signature import GroupResult, Signature, group, signature
 from .states import FAILURE, PENDING, RETRY, REVOKED, STARTED, SUCCESS
 from .task import Task
 
@@ -31,9 +31,9 @@ Celery = App  # `from celery2arq.shim import Celery` reads like the original imp
 
 __all__ = [
     "App", "AsyncResult", "BrokerUnavailable", "Celery", "DuplicateTaskId", "EagerResult", "FAILURE",
-    "MaxRetriesExceededError", "NotRegistered", "PENDING", "RETRY", "REVOKED", "STARTED", "SUCCESS",
-    "ShimWorker", "Signature", "SoftTimeLimitExceeded", "Task", "TaskRetry", "TaskRevokedError",
+    "GroupResult", "MaxRetriesExceededError", "NotRegistered", "PENDING", "RETRY", "REVOKED", "STARTED",
+    "SUCCESS", "ShimWorker", "Signature", "SoftTimeLimitExceeded", "Task", "TaskRetry", "TaskRevokedError",
     "TimeoutError", "UnsupportedOptionError", "UnsupportedOptionWarning", "arq_task", "asend_task",
-    "configure", "create_shim_worker", "crontab", "get_task_logger", "retry", "schedule", "send_task",
-    "shared_task", "signature", "worker_settings",
+    "configure", "create_shim_worker", "crontab", "get_task_logger", "group", "retry", "schedule",
+    "send_task", "shared_task", "signature", "worker_settings",
 ]

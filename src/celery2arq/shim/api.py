@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from .config import register_app, settings
+from .config import make_current, register_app, settings
 from .dispatch import adispatch, dispatch
 from .result import AsyncResult
 from .task import Task, celery_task_name, registry
@@ -145,6 +145,13 @@ class App:
                 self.conf[key[len(prefix):].lower()] = value
             elif not prefix and key.islower():
                 self.conf[key] = value
+
+    def set_default(self) -> None:
+        """Celery's ``app.set_default()`` (Flask's ``celery_init_app`` calls it): this app becomes the current
+        one, whose settings and ``task_cls`` apply to tasks without an app."""
+        make_current(self)
+
+    set_current = set_default
 
     def autodiscover_tasks(self, *args: Any, **kwargs: Any) -> None:
         """No-op: ARQ workers register tasks via ``worker_settings()``, which imports nothing by itself."""

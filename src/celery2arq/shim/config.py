@@ -37,7 +37,7 @@ class Settings:
 
 
 settings = Settings()
-_apps: list[Any] = []  # shim App objects in creation order; the first one is the "current app"
+_apps: list[Any] = []  # shim App objects in creation order; the first is the "current app" (or set_default())
 
 
 def configure(**options: Any) -> Settings:
@@ -58,9 +58,12 @@ def configure(**options: Any) -> Settings:
             raise ValueError(f"serializer must be 'pickle' or 'json', not {value!r}")
         setattr(settings, key, value)
     if "celery_app" in options and options["celery_app"] is not None:
+        from .bridge import bridge_async_result, bridge_send_task
         from .routing import register_all_with_celery
 
         register_all_with_celery(options["celery_app"])
+        bridge_async_result(options["celery_app"])
+        bridge_send_task(options["celery_app"])
     if {"redis_url", "serializer", "connect_timeout", "socket_timeout"} & options.keys():
         from .connection import reset_clients
 
@@ -78,6 +81,13 @@ def reset() -> None:
 
 def register_app(app: Any) -> None:
     _apps.append(app)
+
+
+def make_current(app: Any) -> None:
+    """``App.set_default()``: ``app`` becomes the current app (first in creation order)."""
+    if app in _apps:
+        _apps.remove(app)
+    _apps.insert(0, app)
 
 
 def current_app() -> Any:

@@ -30,6 +30,15 @@ _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, A
 
 CONNECTION_ERRORS = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError)
 
+# BLPOP's timeout 0 means "block forever", and Redis 6.2 turns seconds into milliseconds by truncation:
+# 0.001 (just under 1 ms as its long double) becomes 0 and blocks forever; 7.0 rounds up.
+MIN_BLOCK_S = 0.002
+
+
+def block_timeout(seconds: float) -> float:
+    """A BLPOP timeout that no Redis version reads as 0: a wait meant to be short must not become endless."""
+    return max(MIN_BLOCK_S, seconds)
+
 
 def _after_fork_in_child() -> None:
     """A fork (gunicorn ``--preload``, Celery prefork) may happen while another thread holds ``_lock``, and

@@ -25,7 +25,7 @@ from arq.utils import timestamp_ms
 
 from . import keys, states
 from .config import redis_url, settings
-from .connection import CONNECTION_ERRORS, async_client, sync_client, unavailable
+from .connection import CONNECTION_ERRORS, async_client, block_timeout, sync_client, unavailable
 from .errors import TaskRevokedError, TimeoutError
 from .serializers import TRACEBACK_ATTR, current_pair
 from .state_store import decode_state
@@ -232,7 +232,7 @@ class AsyncResult:
         remaining = deadline - now
         if remaining <= 0:
             raise TimeoutError(f"the task {self.id} did not finish within {timeout} s")
-        return max(0.001, min(chunk, remaining))
+        return block_timeout(min(chunk, remaining))  # 0.001 s would block forever on Redis 6.2
 
     def _pass_on_no_result(self, client: Any) -> Any:
         """Put the "ended, nothing stored" token back for other waiters on this id (sync or async client)."""

@@ -9,7 +9,7 @@ from .config import settings
 if TYPE_CHECKING:
     from .task import Task
 
-CELERY_ONLY_OPTIONS = ("runs_on",)
+CELERY_ONLY_OPTIONS = ("runs_on", "call_through")
 
 
 def route_for(name: str, task: Task | None) -> str:
@@ -31,8 +31,18 @@ def send_to_celery(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], tas
 
 
 def register_with_celery(app: Any, task: Task) -> None:
-    """Make a Celery worker able to run a shim task (Celery-style bodies only; ARQ-style need ``ctx``)."""
-    if task.style != "celery" or task.name in app.tasks:
+    """Make a Celery worker able to run a shim task (Celery-style bodies); an ARQ-style task, which needs
+    ``ctx``, gets a forwarder instead, so ``app.tasks[name]`` and signatures by name still work."""
+    if task.style != "celery":
+        # ``app._tasks``: the registry without finalizing the app (``app.tasks`` would, and an app
+        # finalized while its modules are still importing creates later tasks at once, not lazily)
+        registered = getattr(app, "_tasks", None)
+        if task.name not in (app.tasks if registered is None else registered):
+            from .bridge import register_forwarder
+
+            register_forwarder(app, task)
+        return
+    if task.name in app.tasks:
         return
     options = {k: v for k, v in task.options.items() if k not in CELERY_ONLY_OPTIONS}
     app.task(name=task.name, bind=task.bind, shared=False, **options)(task.body)

@@ -34,6 +34,7 @@ from arq.worker import Worker
 from . import keys
 from .config import arq_queue_name, current_app, routed_queue
 from .config import redis_url as resolve_redis_url
+from .connection import block_timeout
 from .running import EXECUTOR_CTX_KEY
 from .serializers import current_pair
 from .task import registry
@@ -251,13 +252,19 @@ class ShimWorker(Worker):
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._slot_freed.wait(), timeout)
             return
-        now = timestamp_ms()
+        timeout = await self._wake_timeout(timestamp_ms(), timeout)
+        popped = await self.pool.blpop([self._wake_key], timeout=timeout)
+        self._woken_id = popped[1] if popped else None
+
+    async def _wake_timeout(self, now: int, longest: float) -> float:
+        """The BLPOP timeout at ``now`` (ms): ``longest``, cut to the next deferred job's due time, never one
+        Redis reads as "forever" (a job due 1 ms later gave 0.001 s, which Redis 6.2 reads as 0: the worker
+        slept until the next enqueue and a burst never ended)."""
         due = await self.pool.zrangebyscore(self.queue_name, min=f"({now}", max="+inf", start=0, num=1,
                                             withscores=True)
         if due:
-            timeout = max(0.001, min(timeout, (due[0][1] - now) / 1000))
-        popped = await self.pool.blpop([self._wake_key], timeout=timeout)
-        self._woken_id = popped[1] if popped else None
+            longest = min(longest, (due[0][1] - now) / 1000)
+        return block_timeout(longest)
 
 
 def create_shim_worker(settings_cls: Any, **kwargs: Any) -> ShimWorker:

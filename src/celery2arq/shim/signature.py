@@ -1,7 +1,9 @@
-"""Signatures used to defer one call (``task.s(...)``, ``signature("name", ...)``); no chains or groups."""
+"""Signatures used to defer one call (``task.s(...)``, ``signature("name", ...)``) and fire-and-forget
+``group``s of them; no chains or chords."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 
@@ -55,12 +57,16 @@ class Signature(dict):  # type: ignore[type-arg]  # a dict, as Celery's, so it s
         return self.apply_async(args, kwargs)
 
     def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+        """Through the task's own ``apply_async`` when there is one, as Celery does (so patching
+        ``task.apply_async`` in a test also sees signatures and groups)."""
         from .dispatch import dispatch
 
         sig = self.clone(args, kwargs, **options)
         opts = dict(sig.options)
         task_id = opts.pop("task_id", None)
         task = self.type
+        if task is not None:
+            return task.apply_async(sig.args, sig.kwargs, task_id=task_id, **opts)
         return dispatch(sig.name, sig.args, sig.kwargs, task=task, task_id=task_id, options=opts)
 
     async def aapply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
@@ -69,7 +75,10 @@ class Signature(dict):  # type: ignore[type-arg]  # a dict, as Celery's, so it s
         sig = self.clone(args, kwargs, **options)
         opts = dict(sig.options)
         task_id = opts.pop("task_id", None)
-        return await adispatch(sig.name, sig.args, sig.kwargs, task=self.type, task_id=task_id, options=opts)
+        task = self.type
+        if task is not None:
+            return await task.aapply_async(sig.args, sig.kwargs, task_id=task_id, **opts)
+        return await adispatch(sig.name, sig.args, sig.kwargs, task=task, task_id=task_id, options=opts)
 
     async def adelay(self, *args: Any, **kwargs: Any) -> Any:
         return await self.aapply_async(args, kwargs)
@@ -101,3 +110,68 @@ def signature(varies: Any, args: Any = None, kwargs: Any = None, options: Any = 
     if isinstance(varies, Signature):
         return varies.clone()
     return Signature(varies, args, kwargs, options, **extra)
+
+
+class group:  # noqa: N801 - Celery's name, so `from celery2arq.shim import group` reads as before
+    """Celery's ``group(...)`` as a fan-out (C2A302): ``apply_async()`` enqueues each signature on its own.
+
+    No group id, barrier or chord. Members may also be Celery signatures (tasks left on Celery): each is
+    sent by its own ``apply_async``, so converting one task never breaks a group that names it.
+    """
+
+    def __init__(self, *tasks: Any, **options: Any) -> None:
+        if len(tasks) == 1 and isinstance(tasks[0], group):
+            tasks = tasks[0].tasks
+        elif len(tasks) == 1 and not isinstance(tasks[0], dict):  # group([a, b]) / group(generator)
+            tasks = tuple(tasks[0])
+        self.tasks = tuple(tasks)
+        self.options = options
+
+    def __repr__(self) -> str:
+        return f"group({list(self.tasks)!r})"
+
+    def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> GroupResult:
+        options = {**self.options, **options}
+        return GroupResult([sig.apply_async(args, kwargs, **options) for sig in self.tasks])
+
+    def delay(self, *args: Any, **kwargs: Any) -> GroupResult:
+        return self.apply_async(args, kwargs)
+
+    def __call__(self, *partial_args: Any, **options: Any) -> GroupResult:
+        return self.apply_async(partial_args, **options)
+
+    def __or__(self, other: Any) -> Any:
+        raise NotImplementedError("a group in a chain or chord needs Celery (mapping doc §5.3)")
+
+
+class GroupResult(list):  # type: ignore[type-arg]
+    """The members' result handles, in order; ``get()``/``join()`` wait for each job in turn."""
+
+    id = None
+
+    @property
+    def results(self) -> list[Any]:
+        return list(self)
+
+    def get(self, timeout: float | None = None, propagate: bool = True, **_celery_only: Any) -> list[Any]:
+        """Every member's result; ``timeout`` bounds the whole wait, as Celery's ``ResultSet.get``."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        values = []
+        for result in self:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            values.append(result.get(timeout=left, propagate=propagate))
+        return values
+
+    join = get
+
+    def ready(self) -> bool:
+        return all(result.ready() for result in self)
+
+    def successful(self) -> bool:
+        return all(result.successful() for result in self)
+
+    def failed(self) -> bool:
+        return any(result.failed() for result in self)
+
+    def completed_count(self) -> int:
+        return sum(1 for result in self if result.successful())

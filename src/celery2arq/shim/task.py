@@ -11,6 +11,7 @@ from typing import Any
 from arq.worker import Function, Retry
 
 from . import request as requests
+from .call_through import run_through
 from .config import arq_queue_name, eager_propagates, is_eager, redis_url
 from .enqueue import check_options, unsupported
 from .errors import MaxRetriesExceededError
@@ -29,12 +30,12 @@ UNSUPPORTED_DEFINITION_OPTIONS = {
     "compression": "ARQ does not compress payloads",
     "exchange": "no AMQP exchanges on ARQ", "routing_key": "no AMQP routing on ARQ",
     "delivery_mode": "no AMQP delivery modes on ARQ",
-    "base": "custom Task classes and their hooks are not run by the shim",
+    "base": "the shim runs no custom Task class or hooks (a wrapping __call__: call_through=)",
     "store_errors_even_if_ignored": "ARQ stores both results and errors, or neither",
     "pydantic": "arguments are not validated by pydantic", "Request": "worker internals",
     "Strategy": "worker internals", "backend": "results live in the queue's Redis",
 }
-SHIM_ONLY_OPTIONS = ("runs_on",)
+SHIM_ONLY_OPTIONS = ("runs_on", "call_through")
 _registry: dict[str, Task] = {}
 
 
@@ -93,6 +94,7 @@ class Task(Function):
         self.expires: Any = options.get("expires")
         self.typing: bool = options.get("typing", True)
         self.runs_on: str | None = options.get("runs_on")
+        self.call_through: Any = options.get("call_through")  # a Task class, its name, or "app"
         for option, why in UNSUPPORTED_DEFINITION_OPTIONS.items():
             if options.get(option) not in (None, False):
                 unsupported(option, why)
@@ -131,11 +133,28 @@ class Task(Function):
     # -- running ---------------------------------------------------------------------------------
     def _body_call(self, ctx: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Call the body; returns its value or, for async bodies, the coroutine."""
+        if self.call_through is not None:
+            return self._call_through(ctx, args, kwargs)
         if self.style == "arq":
             return self.body(ctx, *args, **kwargs)
         if self.bind:
             return self.body(self, *args, **kwargs)
         return self.body(*args, **kwargs)
+
+    def _call_through(self, ctx: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The body inside the Task class's own ``__call__`` (sync: an async body runs to completion in
+        it, so a context the wrapper opens stays open while the body runs)."""
+
+        def run(*run_args: Any, **run_kwargs: Any) -> Any:
+            if self.style == "arq":
+                value = self.body(ctx, *run_args, **run_kwargs)
+            elif self.bind:
+                value = self.body(self, *run_args, **run_kwargs)
+            else:
+                value = self.body(*run_args, **run_kwargs)
+            return run_coroutine(value) if self.is_async else value
+
+        return run_through(self.call_through, self.app, self.name, run, args, kwargs)
 
     def _handle_error(self, exc: Exception) -> None:
         """Celery's autoretry: turn listed exceptions into ``retry()`` (which raises)."""
@@ -155,7 +174,7 @@ class Task(Function):
         ctx["celery2arq_task"] = self
         token = requests.push(requests.from_ctx(ctx, self.name, args, kwargs, self.time_limit))
         try:
-            if self.is_async:
+            if self.is_async and self.call_through is None:
                 return await self._body_call(ctx, args, kwargs)
             return await in_thread(ctx, self._body_call, ctx, args, kwargs)
         except Retry:
@@ -180,7 +199,7 @@ class Task(Function):
         try:
             try:
                 value = self._body_call(ctx, args, kwargs)
-                return run_coroutine(value) if self.is_async else value
+                return run_coroutine(value) if self.is_async and self.call_through is None else value
             except Retry:
                 raise
             except Exception as exc:

@@ -53,9 +53,14 @@ def _describe(cls: TaskClass, classes: dict[str, TaskClass]) -> tuple[list[str],
     return special, note if special else ", ".join(sorted(members)) or "no hooks"
 
 
-def _carry_note(cls: TaskClass, classes: dict[str, TaskClass]) -> str:
-    """What the user must carry into the ARQ job by hand."""
+def _carry_note(cls: TaskClass, classes: dict[str, TaskClass], app_class: bool = False) -> str:
+    """What the user must carry into the ARQ job by hand (``app_class``: it is the app's ``task_cls``)."""
     members = overrides(cls, classes)
+    if app_class and set(members) == WRAPPING_OVERRIDES:
+        return (
+            'its __call__ wraps every run: rewrite runs it around the ARQ job body (call_through="app"); '
+            "the ARQ worker process must create the app too"
+        )
     if WRAPPING_OVERRIDES & set(members):
         where = members["__call__"]
         origin = f" (inherited from {where})" if where != cls.path else ""
@@ -85,7 +90,7 @@ def base_reason(base: Value, classes: dict[str, TaskClass], option: str = "base"
             f"{label} overrides {', '.join(special)}{note}: no ARQ wrapper can reproduce it; keep on Celery",
             verdict="celery",
         )
-    return get("C2A108").reason(f"{label} ({note}): {_carry_note(cls, classes)}")
+    return get("C2A108").reason(f"{label} ({note}): {_carry_note(cls, classes, option == 'task_cls')}")
 
 
 def task_class_reasons(cls: TaskClass, classes: dict[str, TaskClass]) -> list[Reason]:
@@ -95,4 +100,5 @@ def task_class_reasons(cls: TaskClass, classes: dict[str, TaskClass]) -> list[Re
             f"{cls.path} overrides {', '.join(special)}{note}: no ARQ wrapper reproduces it; keep its tasks "
         )
         return [get("C2A108").reason(message + "on Celery", verdict="celery")]
-    return [get("C2A108").reason(f"{cls.path} ({note}): {_carry_note(cls, classes)}")]
+    app_class = set(cls.used_as) == {"task_cls"}
+    return [get("C2A108").reason(f"{cls.path} ({note}): {_carry_note(cls, classes, app_class)}")]
