@@ -60,10 +60,10 @@ def test_group_sends_celery_signatures_through_celery(shim_redis: str) -> None:
 def test_signatures_and_groups_go_through_the_tasks_apply_async(shim_redis: str) -> None:
     """As in Celery, so tests that patch ``task.apply_async`` also see ``sig.delay()`` and groups."""
     with mock.patch.object(shim_tasks.add, "apply_async", wraps=shim_tasks.add.apply_async) as spy:
-        shim_tasks.add.s(1).delay(2)
+        shim_tasks.add.s(1).delay(2)  # partial args go first, as in Celery
         group(shim_tasks.add.s(3, 4)).apply_async(countdown=5)
     assert spy.call_args_list == [
-        mock.call((1, 2), {}, task_id=None),
+        mock.call((2, 1), {}, task_id=None),
         mock.call((3, 4), {}, task_id=None, countdown=5),
     ]
 
