@@ -10,6 +10,7 @@ from celery2arq_codemods.convert_app import ConvertAppCommand
 from celery2arq_codemods.convert_imports import ConvertImportsCommand
 from celery2arq_codemods.convert_task import ConvertTaskCommand
 from celery2arq_codemods.keep_app import KeepCeleryAppCommand
+from celery2arq_codemods.shim_group import ShimGroupCommand
 
 # The order ``celery2arq rewrite`` runs the per-file codemods in.
 PIPELINE = (ConvertTaskCommand,)
@@ -17,13 +18,17 @@ PIPELINE = (ConvertTaskCommand,)
 APP_PIPELINE = (ConvertAppCommand, ConvertImportsCommand)
 # Run instead when tasks stay on Celery: the Celery app stays and configures the shim.
 KEEP_APP_PIPELINE = (KeepCeleryAppCommand,)
+# Also in a mixed project, on files without a converted task whose groups sign a converted task.
+SHIM_GROUP_PIPELINE = (ShimGroupCommand,)
 
 __all__ = [
     "APP_PIPELINE",
     "KEEP_APP_PIPELINE",
     "PIPELINE",
+    "SHIM_GROUP_PIPELINE",
     "ConvertAppCommand",
     "ConvertImportsCommand",
     "ConvertTaskCommand",
     "KeepCeleryAppCommand",
+    "ShimGroupCommand",
 ]

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 from libcst.codemod import VisitorBasedCodemodCommand
-from libcst.helpers import get_full_name_for_node
 from libcst.metadata import QualifiedNameProvider
 
 from celery2arq_codemods import _names
 from celery2arq_codemods._task_body import BodyRewriter, Problem, parent_map, read_body
 from celery2arq_codemods._tidy import strip_new_leading_blank_lines
+from celery2arq_codemods.shim_group import is_group_pipe, use_shim_group
 
 
 @dataclass
@@ -113,35 +113,14 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         """``group(...) | sig`` is a chain (or chord): that group must stay Celery's."""
-        if isinstance(node.operator, cst.BitOr) and any(
-            isinstance(side, cst.Call) and self._qnames(side.func) & _names.CELERY_GROUP
-            for side in (node.left, node.right)
-        ):
-            self._group_combined = True
+        self._group_combined = self._group_combined or is_group_pipe(node, self._qnames)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         """Once a task here is converted, its ``.s()`` are shim signatures, which Celery's ``group`` cannot
         send: import the shim's fan-out ``group`` instead (C2A302), unless groups feed chains or chords."""
         if not self._converted_here:
             return updated_node
-        imports = [
-            (index, statement, alias)
-            for index, statement in enumerate(updated_node.body)
-            for alias in _celery_group_imports(statement)
-        ]
-        if not imports:
-            return updated_node
-        if self._group_combined or _imports_celery_combinators(updated_node):
-            self.warn("`group` is combined into a chain or chord here; Celery's group kept (C2A302)")
-            return updated_node
-        body = list(updated_node.body)
-        for index, statement, alias in reversed(imports):
-            body[index : index + 1] = _without_alias(statement, alias)
-            asname = (
-                alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
-            )
-            self.add_needed_import(_names.SHIM_MODULE, "group", asname)
-        return updated_node.with_changes(body=body)
+        return use_shim_group(self, updated_node, self._group_combined)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._depth += 1
@@ -451,46 +430,3 @@ def _is_app_attribute(decorator: cst.Decorator) -> bool:
     if isinstance(expression, cst.Call):
         expression = expression.func
     return isinstance(expression, cst.Attribute) and expression.attr.value == "task"
-
-
-def _import_from(statement: cst.CSTNode) -> cst.ImportFrom | None:
-    """The ``from x import ...`` a top-level line consists of, if any."""
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-        node = statement.body[0]
-        if isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
-            return node
-    return None
-
-
-def _celery_group_imports(statement: cst.CSTNode) -> list[cst.ImportAlias]:
-    node = _import_from(statement)
-    if node is None or isinstance(node.names, cst.ImportStar):
-        return []
-    if get_full_name_for_node(node.module) not in _names.CELERY_GROUP_MODULES:
-        return []
-    return [alias for alias in node.names if alias.evaluated_name == "group"]
-
-
-def _imports_celery_combinators(module: cst.Module) -> bool:
-    for statement in module.body:
-        node = _import_from(statement)
-        if node is None or get_full_name_for_node(node.module) not in _names.CELERY_GROUP_MODULES:
-            continue
-        if isinstance(node.names, cst.ImportStar) or any(
-            alias.evaluated_name in _names.CELERY_GROUP_COMBINATORS for alias in node.names
-        ):
-            return True
-    return False
-
-
-def _without_alias(
-    statement: cst.SimpleStatementLine, alias: cst.ImportAlias
-) -> list[cst.SimpleStatementLine]:
-    """The import line without ``alias`` (no line at all when it was the only name)."""
-    node = _import_from(statement)
-    assert node is not None and not isinstance(node.names, cst.ImportStar)
-    kept = [a for a in node.names if a is not alias]
-    if not kept:
-        return []
-    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    return [statement.with_changes(body=[node.with_changes(names=kept)])]

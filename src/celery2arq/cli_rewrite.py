@@ -15,6 +15,18 @@ from pathlib import Path
 import click
 
 
+def _module_names(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """``--worker-import`` values are module names (``celery -A``'s forms): a usage error otherwise."""
+    from celery2arq.rewrite.entry import entry_module
+
+    for spec in value:
+        try:
+            entry_module(spec, set())
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--diff", "show_diff", is_flag=True, help="Print unified diffs; write nothing.")
@@ -29,6 +41,15 @@ import click
 @click.option(
     "--no-audit", is_flag=True, help="Do not run the audit first (tasks with verdict celery get converted)."
 )
+@click.option(
+    "--worker-import",
+    "worker_imports",
+    multiple=True,
+    metavar="MODULE",
+    callback=_module_names,
+    help="The module `celery -A MODULE` names: the generated workers import it first, so it creates the app "
+    "(repeatable; default: found when the app is made by a factory).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Per-file lines for unchanged files too; tracebacks.")
 def rewrite(
     paths: tuple[Path, ...],
@@ -38,6 +59,7 @@ def rewrite(
     jobs: int | None,
     exclude: tuple[str, ...],
     no_audit: bool,
+    worker_imports: tuple[str, ...],
     verbose: bool,
 ) -> None:
     """Rewrite Celery tasks under PATH... into ARQ functions and generate arq_worker.py modules."""
@@ -47,7 +69,13 @@ def rewrite(
     started = time.monotonic()
     try:
         result = run_rewrite(
-            paths, mode=mode, jobs=jobs, exclude=exclude, verbose=verbose, use_audit=not no_audit
+            paths,
+            mode=mode,
+            jobs=jobs,
+            exclude=exclude,
+            verbose=verbose,
+            use_audit=not no_audit,
+            worker_imports=worker_imports,
         )
     except Exception as exc:
         if verbose:

@@ -68,6 +68,8 @@ class FileInventory:
     # names Django's settings (``DJANGO_SETTINGS_MODULE``, ``"django.conf:settings"``): an app made here is
     # a Django project's, which Celery's worker sets up (its Django fix-up) before importing tasks
     django: bool = False
+    # top-level functions that construct a Celery / shim App (an app factory: ``celery_init_app``)
+    factories: list[str] = field(default_factory=list)
 
 
 def _literal(node: cst.BaseExpression) -> Any:
@@ -78,6 +80,22 @@ def _literal(node: cst.BaseExpression) -> Any:
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[node.value]
     raise ValueError("not a literal")
+
+
+class _AppCalls(cst.CSTVisitor):
+    """The callees spelled ``Celery`` / ``App`` (``x.Celery``) of the calls in a subtree."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.funcs: list[cst.BaseExpression] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = func.value if isinstance(func, cst.Name) else None
+        if isinstance(func, cst.Attribute):
+            name = func.attr.value
+        if name in ("Celery", "App"):
+            self.funcs.append(func)
 
 
 class _Reader(cst.CSTVisitor):
@@ -114,6 +132,8 @@ class _Reader(cst.CSTVisitor):
         return None
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        if self.depth == 0 and self._constructs_app(node.body):
+            self.inv.factories.append(f"{self.inv.module}.{node.name.value}")
         if self.depth == 0:
             for decorator in node.decorators:
                 call = decorator.decorator
@@ -130,6 +150,12 @@ class _Reader(cst.CSTVisitor):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
+
+    def _constructs_app(self, body: cst.BaseSuite) -> bool:
+        """A ``Celery(...)`` / ``App(...)`` call anywhere in a function body (names checked first: cheap)."""
+        calls = _AppCalls()
+        body.visit(calls)
+        return any(self._qnames(func) & (CELERY_APP_CLASSES | {SHIM_APP}) for func in calls.funcs)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         value = node.evaluated_value

@@ -15,12 +15,13 @@ from celery2arq.discovery import discover
 from celery2arq.model import ProjectScan
 from celery2arq.rewrite.accounting import left_on_celery, tasks_by_file
 from celery2arq.rewrite.engine import FileOutcome, rewrite_source
+from celery2arq.rewrite.entry import detect, entry_module, factories
 from celery2arq.rewrite.files import module_and_root
 from celery2arq.rewrite.inventory import HINT, SETTING_SPELLINGS
 from celery2arq.rewrite.worker_settings import HEADER, WorkerModule, plan
 from celery2arq.rewrite.writer import write_atomic
 from celery2arq.scan.modules import is_package_file, module_name
-from celery2arq_codemods import APP_PIPELINE, KEEP_APP_PIPELINE, PIPELINE
+from celery2arq_codemods import APP_PIPELINE, KEEP_APP_PIPELINE, PIPELINE, SHIM_GROUP_PIPELINE
 from celery2arq_codemods._names import SCRATCH_KNOWN_APPS, SCRATCH_LEAVE_TASKS, SCRATCH_PROJECT_TASKS
 
 Mode = Literal["write", "diff", "check"]
@@ -38,6 +39,10 @@ _PREFILTER = re.compile(
 _CELERY_IMPORT = re.compile(
     rb"^[ \t]*from[ \t]+celery(?:\.result|\.exceptions|\.schedules|\.utils\.log)?[ \t]+import\b", re.M
 )
+# Celery's ``group`` also comes from ``celery.canvas``: a mixed project's group pass may need those bytes.
+_CANVAS_IMPORT = re.compile(rb"^[ \t]*from[ \t]+celery\.canvas[ \t]+import\b", re.M)
+# Scan call-site kinds that make a signature of a task (``resize.s(1)``, ``signature("proj.resize")``).
+_SIGNING = frozenset({"s", "si", "signature", "subtask"})
 
 
 @dataclass
@@ -119,7 +124,7 @@ def _triage(job: _Job) -> tuple[FileOutcome | None, bytes, tuple[type, ...]]:
             commands = ()
         parse = bool(commands) or HINT.search(source) is not None
     if not parse:  # bytes kept only where the app pass may need them
-        kept = source if _CELERY_IMPORT.search(source) else b""
+        kept = source if _CELERY_IMPORT.search(source) or _CANVAS_IMPORT.search(source) else b""
         return FileOutcome(job.path, job.module, kept, kept), b"", ()
     return None, source, commands
 
@@ -223,6 +228,13 @@ def _convert_apps(
     has_app = bool(outcome.inventory and outcome.inventory.celery_apps)
     if not has_app and (commands is KEEP_APP_PIPELINE or not _CELERY_IMPORT.search(outcome.new)):
         return outcome
+    return _second_pass(outcome, job, verbose, commands)
+
+
+def _second_pass(outcome: FileOutcome, job: _Job, verbose: bool, commands: tuple[type, ...]) -> FileOutcome:
+    """``commands`` over the first pass's result; the outcome keeps the first pass's tally and warnings."""
+    if outcome.error:
+        return outcome
     second = rewrite_source(
         outcome.new,
         path=job.path,
@@ -238,6 +250,23 @@ def _convert_apps(
     second.converted, second.left = outcome.converted, outcome.left
     second.warnings = outcome.warnings + second.warnings
     return second
+
+
+def _groups_signing(project: ProjectScan, converted: set[str]) -> set[Path]:
+    """Files with a Celery ``group`` whose file also signs a converted task (in the group or beside it).
+
+    Those signatures are the shim's now, which Celery's ``group`` cannot send; files that sign only
+    tasks left on Celery keep Celery's ``group`` (and its group id, barrier and chords).
+    """
+    signed: dict[Path, set[str]] = {}
+    for use in project.canvas:
+        if use.kind == "group":
+            signed.setdefault(Path(project.root, use.file).resolve(), set()).update(use.tasks)
+    for call in project.call_sites:
+        path = Path(project.root, call.file).resolve()
+        if call.kind in _SIGNING and call.resolved and call.target and path in signed:
+            signed[path].add(call.target)
+    return {path for path, names in signed.items() if names & converted}
 
 
 def _display(path: Path) -> Path:
@@ -263,8 +292,14 @@ def run_rewrite(
     exclude: tuple[str, ...] = (),
     verbose: bool = False,
     use_audit: bool = True,
+    worker_imports: Iterable[str] = (),
 ) -> RewriteResult:
+    """``worker_imports``: the Celery worker's entry modules (``celery -A``'s), which every generated
+    worker module imports first; when empty, found statically for an app made by a factory."""
     paths = [Path(p) for p in paths]
+    worker_imports = tuple(worker_imports)
+    for spec in worker_imports:
+        entry_module(spec, set())  # raises ValueError on what is not a module name
     result = RewriteResult()
     base, found = discover(paths, exclude=exclude)
     facts = _Facts()
@@ -309,6 +344,17 @@ def run_rewrite(
         result.outcomes = [
             _convert_apps(o, by_path[o.path], verbose, KEEP_APP_PIPELINE) for o in result.outcomes
         ]
+    if (leave or result.left_tasks) and facts.project is not None:
+        # mixed: files without a converted task keep Celery's imports, but where their groups sign a
+        # converted task (a view fanning out ``resize.s(i)``) Celery's ``group`` must become the shim's
+        converted = {c["name"] for o in result.outcomes for c in o.converted if c.get("name")}
+        groups = _groups_signing(facts.project, converted) if converted else set()
+        result.outcomes = [
+            _second_pass(o, by_path[o.path], verbose, SHIM_GROUP_PIPELINE)
+            if not o.converted and o.new and Path(o.path).resolve() in groups
+            else o
+            for o in result.outcomes
+        ]
     if facts.project is not None:
         reported = {o.path for o in result.outcomes if o.error}
         for error in facts.project.errors:
@@ -329,7 +375,7 @@ def run_rewrite(
             "run rewrite on the project root for that"
         )
     else:
-        _generate(result, job_list, facts)
+        _generate(result, job_list, facts, worker_imports)
     for outcome in result.outcomes:
         if outcome.changed:
             if mode == "diff":
@@ -355,7 +401,32 @@ def _write(result: RewriteResult, path: Path, data: bytes) -> None:
         result.errors.append(f"{path}: could not write: {exc.strerror or exc}; file left unchanged")
 
 
-def _generate(result: RewriteResult, jobs: list[_Job], facts: _Facts) -> None:
+def _entry_modules(
+    result: RewriteResult, jobs: list[_Job], facts: _Facts, specs: tuple[str, ...]
+) -> list[str]:
+    """The modules the worker modules import first: ``--worker-import``, else the module found to create an
+    app made by a factory (Flask's ``make_celery``); none when not found or ambiguous (a warning)."""
+    if specs:
+        modules = {job.module for job in jobs}
+        return [entry_module(spec, modules) for spec in specs]
+    # the audit's apps made in a function, and the inventories' factories (the audit sees no shim ``App``)
+    found = factories(app.path for app in facts.project.apps) if facts.project is not None else set()
+    found |= {path for o in result.outcomes if o.inventory for path in o.inventory.factories}
+    if not found:
+        return []
+    detection = detect(found, [(Path(job.path), job.module, job.is_package) for job in jobs])
+    if detection.module is None and detection.candidates:
+        result.warnings.append(
+            f"the Celery app is created at run time and several modules create it "
+            f"({', '.join(detection.candidates)}): pass --worker-import MODULE (the module `celery -A` "
+            "names) so the generated worker modules import it"
+        )
+    return [detection.module] if detection.module else []
+
+
+def _generate(
+    result: RewriteResult, jobs: list[_Job], facts: _Facts, worker_imports: tuple[str, ...] = ()
+) -> None:
     """Plan the worker modules per import root; refuse to overwrite a file we did not generate."""
     roots: dict[str, list[FileOutcome]] = {}
     packages: dict[str, bool] = {}
@@ -364,9 +435,12 @@ def _generate(result: RewriteResult, jobs: list[_Job], facts: _Facts) -> None:
         if outcome.inventory is not None:
             roots.setdefault(by_path[outcome.path].root, []).append(outcome)
         packages[outcome.module] = by_path[outcome.path].is_package
+    entries = _entry_modules(result, jobs, facts, worker_imports) if roots else []
     for root, outcomes in sorted(roots.items()):
         inventories = [o.inventory for o in outcomes if o.inventory]
-        for module in plan(inventories, packages, facts.beat, facts.signals, facts.routes, facts.call_queues):
+        for module in plan(
+            inventories, packages, facts.beat, facts.signals, facts.routes, facts.call_queues, entries
+        ):
             path = _display(Path(root, module.path))
             old = path.read_bytes() if path.exists() else None
             if old is not None and not old.startswith(HEADER.encode()):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
@@ -126,6 +127,11 @@ DJANGO_SETUP = [
     "# the app module above names the settings (DJANGO_SETTINGS_MODULE).",
     "django.setup()",
 ]
+ENTRY_COMMENT = [
+    "# The Celery worker's entry module (what `celery -A` names), imported before the tasks as Celery's",
+    "# worker does: its module-level code creates the Celery app (e.g. an app factory), which the tasks need",
+    '# when jobs run (call_through="app" runs the app\'s Task class; without the app: CallThroughError).',
+]
 
 
 def render_module(
@@ -134,9 +140,11 @@ def render_module(
     settings: dict[str, dict[str, Any]],
     extras: Extras,
     django: bool = False,
+    entries: Sequence[str] = (),
 ) -> tuple[str, list[str]]:
     """The module text and its class names. ``django``: the app is a Django project's, set up between
-    importing the app module (which names the settings) and the task modules, as Celery's worker does."""
+    importing the app module (which names the settings) and the task modules, as Celery's worker does.
+    ``entries``: modules imported before all others (``celery -A``'s module, which creates the app)."""
     queues = sorted({t.entry.queue for t in tasks}, key=lambda q: (q is not None, q or ""))
     default_queue = settings.get("task_default_queue", {}).get("literal")
     handler_modules = {h.rpartition(".")[0] for h in [*extras.startup, *extras.shutdown]}
@@ -154,12 +162,16 @@ def render_module(
     if extras.crons:
         lines.append("from arq import cron")
     lines += ["from celery2arq.shim import worker_settings", ""]
+    entries = list(dict.fromkeys(entries))
+    entry_lines = [*ENTRY_COMMENT, *[f"import {module}" for module in entries], ""] if entries else []
+    modules = [module for module in modules if module not in entries]
     if django and app:
         first = app.rpartition(".")[0]
-        lines += ["import django", "", f"import {first}", "", *DJANGO_SETUP, ""]
+        lines += ["import django", "", *entry_lines]
+        lines += [f"import {first}", "", *DJANGO_SETUP, ""] if first not in entries else [*DJANGO_SETUP, ""]
         lines += [f"import {module}  # noqa: E402" for module in modules if module != first]
     else:
-        lines += [f"import {module}" for module in modules]
+        lines += [*entry_lines, *[f"import {module}" for module in modules]]
     if "broker_url" in settings or not app:
         broker = _render_value(settings.get("broker_url"), DEFAULT_REDIS_URL)
         lines += [
@@ -223,10 +235,12 @@ def plan(
     signals: list[tuple[str, str]] | None = None,
     routes: Any = None,
     call_queues: dict[str, set[str]] | None = None,
+    entries: Sequence[str] = (),
 ) -> list[WorkerModule]:
     """The worker modules for a project. ``packages`` maps module → is a package (``__init__.py``);
     ``signals`` are (signal name, dotted handler) pairs; ``routes`` is Celery's literal ``task_routes``;
-    ``call_queues`` maps a task name to the queues its call sites name (each gets that task too)."""
+    ``call_queues`` maps a task name to the queues its call sites name (each gets that task too);
+    ``entries`` are the Celery worker's entry modules, imported first by every worker module."""
     tasks = [
         _Task(inv.module, _routed(t, routes))
         for inv in inventories
@@ -253,7 +267,7 @@ def plan(
             elif signal in SHUTDOWN_SIGNALS:
                 extras.shutdown.append(handler)
         django = any(app in inv.apps for inv in inventories if inv.django)
-        source, classes = render_module(app, mine, settings, extras, django)
+        source, classes = render_module(app, mine, settings, extras, django, entries)
         module = f"{package}.{WORKER_MODULE}" if package else WORKER_MODULE
         path = (
             str(PurePosixPath(*package.split("."), f"{WORKER_MODULE}.py"))

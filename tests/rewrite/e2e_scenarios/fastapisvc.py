@@ -13,10 +13,10 @@ Left out:
 - ``scrape_url`` (``POST /jobs/scrape``; verdict ``celery``, C2A107 rate_limit) stays on Celery, and no
   Celery worker runs on the ARQ side; it would also fetch real URLs (its ``self.retry`` waits 15 s).
 - Canvas (``pipelines.py``): ``chain``/``|``/``chord`` (``POST /jobs/batch``; verdict ``celery``,
-  C2A301/C2A303) stay on Celery. ``ping_all``'s ``group`` (C2A302) is left out too: the rewrite keeps
-  ``from celery import chain, chord, group`` (chain/chord have no shim equivalent), so Celery's
-  ``group`` receives shim signatures and raises ``AttributeError: 'Signature' object has no attribute
-  'app'``.
+  C2A301/C2A303) stay on Celery. ``ping_all``'s ``group`` (C2A302) is left out too: the file imports
+  ``chain``/``chord``, which groups may feed, so the rewrite keeps Celery's ``group`` (with a warning)
+  and it receives shim signatures: ``AttributeError: 'Signature' object has no attribute 'app'``. (A
+  file that only fans a group out gets the shim's ``group``: ``tests/rewrite/test_rewrite_mixed_group.py``.)
 - ``warm_cache`` (C2A101, review): an ``async def`` body Celery never awaits, so under Celery even
   ``warm_cache.delay([])`` fails (``EncodeError``: a coroutine is not JSON serializable) while the ARQ
   function returns ``0``: the rewrite fixes it on purpose. Any key also calls an unreachable host.
