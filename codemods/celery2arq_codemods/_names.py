@@ -17,10 +17,13 @@ SHARED_TASK_DECORATORS = frozenset(
 # Pre-4.0 decorators that carry a Beat schedule (``run_every=``): left on Celery.
 PERIODIC_TASK_DECORATORS = frozenset({"celery.task.periodic_task", "celery.decorators.periodic_task"})
 # Celery's ``group``: moved to the shim's fan-out in files with a converted task (its signatures are the
-# shim's then), unless the file combines groups into chains or chords, which need Celery.
+# shim's then), unless a group of the file may flow into a chain or chord, which need Celery.
 CELERY_GROUP_MODULES = ("celery", "celery.canvas")
 CELERY_GROUP = frozenset(f"{module}.group" for module in CELERY_GROUP_MODULES)
-CELERY_GROUP_COMBINATORS = frozenset({"chain", "chord"})
+CELERY_GROUP_COMBINATORS = frozenset(
+    {f"{module}.{name}" for module in CELERY_GROUP_MODULES for name in ("chain", "chord")}
+    | {"celery.canvas._chain"}
+)
 # Classes whose instances are Celery apps (``app = Celery("proj")``).
 CELERY_APP_CLASSES = frozenset({"celery.Celery", "celery.app.Celery", "celery.app.base.Celery"})
 # Without a project scan, ``<name>.task`` counts as an app decorator only for these names.

@@ -15,10 +15,9 @@ import libcst as cst
 from libcst.codemod import VisitorBasedCodemodCommand
 from libcst.metadata import QualifiedNameProvider
 
-from celery2arq_codemods import _names
+from celery2arq_codemods import _names, shim_group
 from celery2arq_codemods._task_body import BodyRewriter, Problem, parent_map, read_body
 from celery2arq_codemods._tidy import strip_new_leading_blank_lines
-from celery2arq_codemods.shim_group import is_group_pipe, use_shim_group
 
 
 @dataclass
@@ -48,14 +47,13 @@ def _is_true(node: cst.BaseExpression) -> bool | None:
 
 class ConvertTaskCommand(VisitorBasedCodemodCommand):
     DESCRIPTION = "Turn Celery tasks into @arq_task functions taking ctx (Celery names and options kept)."
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+    METADATA_DEPENDENCIES = shim_group.METADATA
 
     def __init__(self, context: cst.codemod.CodemodContext) -> None:
         super().__init__(context)
         self._depth = 0
         self._local_apps: set[str] = set()
         self._converted_here = False
-        self._group_combined = False
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
         """Run the codemod and LibCST's import fix-ups, then drop blank lines a removed import left on top."""
@@ -111,16 +109,12 @@ class ConvertTaskCommand(VisitorBasedCodemodCommand):
 
     # -- traversal ----------------------------------------------------------------------------
 
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-        """``group(...) | sig`` is a chain (or chord): that group must stay Celery's."""
-        self._group_combined = self._group_combined or is_group_pipe(node, self._qnames)
-
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         """Once a task here is converted, its ``.s()`` are shim signatures, which Celery's ``group`` cannot
-        send: import the shim's fan-out ``group`` instead (C2A302), unless groups feed chains or chords."""
+        send: import the shim's fan-out ``group`` instead (C2A302), unless a group may feed a chain/chord."""
         if not self._converted_here:
             return updated_node
-        return use_shim_group(self, updated_node, self._group_combined)
+        return shim_group.use_shim_group(self, original_node, updated_node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._depth += 1

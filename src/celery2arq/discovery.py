@@ -280,6 +280,7 @@ _VOCABULARY: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes] | None], ...] = (
             b"shared_task",
             b".delay(",
             b".apply_async(",
+            b".apply(",  # Task.apply(): eager runs, mostly in tests
             b".s(",
             b".si(",
             b".signature(",
@@ -306,6 +307,8 @@ _APP_ATTRIBUTES = (
     rb"task|conf|control|register_task|Task|on_after_\w+|on_configure|autodiscover_tasks|config_from_object"
     rb"|events|backend|tasks|signature|send_task|AsyncResult|add_periodic_task|steps|loader"
 )
+# app.config_from_object("proj.config"): that module's lowercase settings count even if it never says celery
+_CONFIG_FROM_OBJECT = re.compile(rb"config_from_object\(\s*(?:obj\s*=\s*)?[rbu]?['\"]([\w.]+)(?::\w+)?['\"]")
 _TOP_LEVEL_LINE = re.compile(rb"^[^\s)#\]]", re.M)
 _TOP_DEF = re.compile(rb"^(?:async[ \t]+)?def[ \t]+(\w+)", re.M)
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.M)
@@ -316,6 +319,8 @@ class Prefilter:
     """Decides from raw bytes whether a file can involve Celery (see the module docstring)."""
 
     names: set[bytes] = field(default_factory=set)
+    # files loaded with config_from_object("pkg.mod"): "pkg/mod.py" and "pkg/mod/__init__.py"
+    config_paths: frozenset[str] = frozenset()
     _project: re.Pattern[bytes] | None = None
     # _project's alternatives one by one, each with literals one of which its every match contains:
     # a top-level alternation defeats the regex engine's literal-prefix scan, and `in` is memchr-fast
@@ -328,7 +333,10 @@ class Prefilter:
         apps: set[bytes] = set()
         seeds: set[bytes] = set()
         class_bases: list[tuple[bytes, bytes]] = []
+        config_modules: set[str] = set()
         for data in sources:
+            if b"config_from_object" in data:
+                config_modules.update(m.decode("ascii", "replace") for m in _CONFIG_FROM_OBJECT.findall(data))
             if b"Celery(" in data:
                 apps.update(_APP_ASSIGN.findall(data))
             if b"shared_task" in data or b".task" in data:
@@ -358,7 +366,12 @@ class Prefilter:
             if not more:
                 break
             task_classes |= more
-        prefilter = cls(names=names | task_classes)
+        config_paths = frozenset(
+            path
+            for module in config_modules
+            for path in (module.replace(".", "/") + ".py", module.replace(".", "/") + "/__init__.py")
+        )
+        prefilter = cls(names=names | task_classes, config_paths=config_paths)
         alternatives: list[tuple[tuple[bytes, ...], bytes]] = []
         if apps:
             # an app object only matters through its Celery attributes (app.conf, app.control, ...)
@@ -388,6 +401,8 @@ class Prefilter:
 
     def wants(self, data: bytes, relative: str = "") -> bool:
         if "celery" in relative.lower():
+            return True
+        if relative and any(relative == p or relative.endswith("/" + p) for p in self.config_paths):
             return True
         return any(
             any(word in data for word in literals) and (pattern is None or pattern.search(data) is not None)

@@ -285,6 +285,13 @@ _RULES = (
         "The enqueued task is not a task of the scanned project: its ARQ worker must register that name.",
         None,
     ),
+    Rule(
+        "C2A206",
+        "eager-apply",
+        "ready",
+        "task.apply() runs the task inline: the shim's apply() does the same and returns an EagerResult.",
+        None,
+    ),
     Rule("C2A209", "other-call", "review", "A Celery call the mapping has no entry for.", None),
     # 3xx canvas
     Rule(
@@ -517,7 +524,13 @@ _RULES = (
         "task_default_priority: ARQ queues have no priorities; the setting is dropped.",
         None,
     ),
-    Rule("C2A529", "other-setting", "review", "A Celery setting the mapping has no entry for.", None),
+    Rule(
+        "C2A529",
+        "other-setting",
+        "review",
+        "A Celery setting with no known ARQ equivalent: check it by hand.",
+        None,
+    ),
     # 6xx async hygiene
     Rule(
         "C2A600",

@@ -9,7 +9,6 @@ from celery2arq.model import (
     CallSite,
     CanvasUse,
     ProjectScan,
-    Setting,
     SignalHandler,
     TaskDef,
     Undecided,
@@ -64,6 +63,7 @@ SNIPPETS: list[tuple[str, str]] = [
     ("C2A203", "@shared_task\ndef a(x): pass\na.apply_async((1,), priority=9)\n"),
     ("C2A204", "@shared_task\ndef a(x): pass\na.apply_async((1,), link=a.s())\n"),
     ("C2A205", "app.send_task('other.service.task', args=[1])\n"),
+    ("C2A206", "@shared_task\ndef a(x): pass\na.apply((1,))\n"),
     ("C2A300", "@shared_task\ndef a(x): pass\nsig = a.s(1)\n"),
     ("C2A301", "@shared_task\ndef a(x): pass\nchain(a.s(1), a.s()).delay()\n"),
     ("C2A302", "@shared_task\ndef a(x): pass\ngroup(a.s(1), a.s(2)).delay()\n"),
@@ -93,9 +93,11 @@ SNIPPETS: list[tuple[str, str]] = [
     ("C2A515", "app.conf.task_always_eager = True\n"),
     ("C2A516", "app.conf.task_default_rate_limit = '100/m'\n"),
     ("C2A517", "app.conf.task_annotations = {'tasks.add': {'rate_limit': '10/s'}}\n"),
+    ("C2A518", "app.conf.worker_max_tasks_per_child = 100\n"),
     ("C2A519", "app.conf.timezone = 'Europe/Berlin'\n"),
     ("C2A520", "app.conf.beat_cron_starting_deadline = 600\n"),
     ("C2A521", "app.conf.task_default_priority = 5\n"),
+    ("C2A529", "app.conf.worker_hijack_root_logger = False\n"),
     ("C2A600", "@shared_task\nasync def notify(url):\n    time.sleep(1)\n"),
     ("C2A901", "PREFIX = 'x'\n@shared_task(name=f'{PREFIX}.charge')\ndef charge(i): pass\n"),
     ("C2A902", "app.conf.beat_schedule = load_schedule()\n"),
@@ -115,14 +117,6 @@ def _hand_built() -> dict[str, ProjectScan]:
         "C2A209": project(call_sites=[CallSite(file="m.py", line=1, kind="maybe_throw", target="r")]),
         "C2A309": project(canvas=[CanvasUse(file="m.py", line=1, kind="dmap", tasks=["m.a"])]),
         "C2A404": project(call_sites=[CallSite(file="m.py", line=1, kind="children", target="r")]),
-        "C2A518": project(
-            settings=[Setting(file="m.py", line=1, name="worker_max_tasks_per_child", value=Value(True, 100))]
-        ),
-        "C2A529": project(
-            settings=[
-                Setting(file="m.py", line=1, name="worker_hijack_root_logger", value=Value(True, False))
-            ]
-        ),
         "C2A904": project(
             undecided=[Undecided(file="m.py", line=1, code="C2A904", message="app2.task cannot be resolved")]
         ),
@@ -289,3 +283,41 @@ def test_base_inherits_call_override_from_project_base() -> None:
     assert {c.path: c.verdict for c in project.task_classes} == {"mod.Timed": "review", "mod.Db": "review"}
     (reason,) = [r for r in _task(project, "t").reasons if r.code == "C2A108"]
     assert "its __call__ (inherited from mod.Timed) wraps every run" in reason.message
+
+
+def _call(project: ProjectScan, kind: str) -> list:
+    return [c for c in project.call_sites if c.kind == kind]
+
+
+def test_apply_is_ready_unless_it_passes_options_the_shim_drops() -> None:
+    project = judge(
+        "@shared_task\ndef a(x): pass\n"
+        "a.apply((1,))\n"
+        "a.apply((1,), countdown=5, queue='q', task_id='t')\n"
+        "a.apply((1,), throw=True)\n"
+        "a.apply((1,), link=a.s())\n"
+        "a.apply((1,), stamped_headers=['x'])\n"
+    )
+    plain, enqueue_options, throw, link, unknown = _call(project, "apply")
+    assert [(r.code, r.verdict) for r in plain.reasons] == [("C2A206", "ready")]
+    assert "EagerResult" in plain.reasons[0].message
+    assert [(r.code, r.verdict) for r in enqueue_options.reasons] == [("C2A206", "ready")]
+    assert (throw.verdict, [r.code for r in throw.reasons]) == ("review", ["C2A206"])
+    assert "task_eager_propagates" in throw.reasons[0].message
+    assert (link.verdict, [r.code for r in link.reasons]) == ("celery", ["C2A204"])
+    assert unknown.verdict == "review" and "stamped_headers=" in unknown.reasons[0].message
+
+
+def test_celery_setting_without_a_mapping_is_review_and_known_ones_keep_their_rule() -> None:
+    project = judge(
+        "app.conf.task_acks_on_failure_or_timeout = False\n"
+        "app.conf.update(CELERYD_MAX_TASKS_PER_CHILD=10, worker_prefetch_multiplier=1)\n"
+    )
+    got = {s.spelled: (s.verdict, [r.code for r in s.reasons]) for s in project.settings}
+    assert got == {
+        "task_acks_on_failure_or_timeout": ("review", ["C2A529"]),
+        "CELERYD_MAX_TASKS_PER_CHILD": ("review", ["C2A518"]),
+        "worker_prefetch_multiplier": ("review", ["C2A513"]),
+    }
+    (unknown,) = [s for s in project.settings if s.name == "task_acks_on_failure_or_timeout"]
+    assert "no ARQ equivalent known" in unknown.reasons[0].message

@@ -717,33 +717,174 @@ def test_group_moves_to_the_shims_fan_out_once_a_task_of_the_file_is_converted()
     )
 
 
+def test_chain_and_chord_without_groups_do_not_keep_celerys_group():
+    """Only a group that flows into a chain or chord needs Celery's: ``ping_all`` fans out converted tasks
+    beside chains and chords of tasks left on Celery (fastapisvc's ``pipelines.py``), so ``group`` moves
+    to the shim and ``chain``/``chord`` stay on the Celery import."""
+    check_transformed(
+        """\
+        from celery import chain, chord, group, shared_task
+
+
+        @shared_task(rate_limit="1/m")
+        def scrape(url):
+            return url
+
+
+        @shared_task
+        def notify(channel):
+            print(channel)
+
+
+        def scrape_twice(url):
+            return chain(scrape.s(url), scrape.s()).apply_async()
+
+
+        def piped(url):
+            workflow = scrape.s(url) | scrape.s()
+            return workflow.delay()
+
+
+        def scrape_many(urls):
+            header = [scrape.s(u) for u in urls]
+            return chord(header)(scrape.s())
+
+
+        def ping_all(channels):
+            fan = group(notify.si(c) for c in channels)
+            return fan.apply_async()
+        """,
+        """\
+        from celery import chain, chord, shared_task
+        from celery2arq.shim import arq_task, group
+
+
+        @shared_task(rate_limit="1/m")
+        def scrape(url):
+            return url
+
+
+        @arq_task(name="proj.tasks.notify")
+        def notify(ctx, channel):
+            print(channel)
+
+
+        def scrape_twice(url):
+            return chain(scrape.s(url), scrape.s()).apply_async()
+
+
+        def piped(url):
+            workflow = scrape.s(url) | scrape.s()
+            return workflow.delay()
+
+
+        def scrape_many(urls):
+            header = [scrape.s(u) for u in urls]
+            return chord(header)(scrape.s())
+
+
+        def ping_all(channels):
+            fan = group(notify.si(c) for c in channels)
+            return fan.apply_async()
+        """,
+        scratch={SCRATCH_LEAVE_TASKS: {"proj.tasks.scrape"}},
+    )
+
+
+COMBINED = "`group` is combined into a chain or chord here; Celery's group kept (C2A302)"
+ESCAPING = (
+    "`group` is returned, passed on or stored here, so it may feed a chain or chord; "
+    "Celery's group kept (C2A302)"
+)
+
+
 @pytest.mark.parametrize(
-    ("imports", "use"),
+    ("imports", "use", "warning"),
     [
-        pytest.param("from celery import chord, group", "chord(group(add.s(1)))(add.s())", id="chord"),
-        pytest.param("from celery.canvas import group", "(group(add.s(1)) | add.s()).delay()", id="pipe"),
+        pytest.param(
+            "from celery.canvas import group",
+            "def start():\n    return (group(add.s(1)) | add.s()).delay()\n",
+            COMBINED,
+            id="pipe",
+        ),
+        pytest.param(
+            "from celery import chain, group",
+            "def start():\n    return chain(group(add.s(1), add.s(2)), add.s()).delay()\n",
+            COMBINED,
+            id="chain",
+        ),
+        pytest.param(
+            "from celery import chord, group",
+            "def start():\n    return chord(group(add.s(1)))(add.s())\n",
+            COMBINED,
+            id="chord",
+        ),
+        pytest.param(
+            "from celery import chain, group",
+            "def start(ids):\n"
+            "    fan = group(add.s(i) for i in ids)\n"
+            "    return chain(fan, add.s()).delay()\n",
+            COMBINED,
+            id="bound-then-chained",
+        ),
+        pytest.param(
+            "from celery import chord, group",
+            "def start():\n    header = [group(add.s(1)), add.s(2)]\n    return chord(header)(add.s())\n",
+            COMBINED,
+            id="chord-header-list",
+        ),
+        pytest.param(
+            "from celery import group",
+            "def fan_out(ids):\n    return group(add.s(i) for i in ids)\n",
+            ESCAPING,
+            id="returned",
+        ),
+        pytest.param(
+            "from celery import group",
+            "def start(schedule):\n    schedule(group(add.s(1)))\n",
+            ESCAPING,
+            id="passed-on",
+        ),
+        pytest.param(
+            "from celery import group",
+            "FAN = group(add.s(1))\n",
+            ESCAPING,
+            id="module-attribute",
+        ),
     ],
 )
-def test_group_feeding_a_chain_or_chord_stays_celerys(imports, use):
-    outcome = run(
-        textwrap.dedent(
-            f"""\
-            {imports}
-            from celery import shared_task
+def test_group_that_may_feed_a_chain_or_chord_stays_celerys(imports, use, warning):
+    """A group combined with ``|``/``chain``/``chord`` (directly, by a local name or in a chord's header
+    list) needs Celery's canvas; one that leaves what can be read here (returned, passed on, a module
+    attribute) might be combined elsewhere: Celery's group stays for the whole file, with a warning."""
+    before = textwrap.dedent(
+        f"""\
+        {imports}
+        from celery import shared_task
 
 
-            @shared_task
-            def add(*xs):
-                return sum(xs)
+        @shared_task
+        def add(*xs):
+            return sum(xs)
 
 
-            def start():
-                {use}
-            """
-        )
+        """
     )
-    assert outcome.new.decode().startswith(f"{imports}\n")
-    assert any("Celery's group kept" in warning for warning in outcome.warnings)
+    after = textwrap.dedent(
+        f"""\
+        {imports}
+        from celery2arq.shim import arq_task
+
+
+        @arq_task(name="proj.tasks.add")
+        async def add(ctx, *xs):
+            return sum(xs)
+
+
+        """
+    )
+    outcome = check_transformed(before + use, after + use)
+    assert [w for w in outcome.warnings if "C2A302" in w] == [f"proj/tasks.py: {warning}"]
 
 
 def test_group_without_a_converted_task_in_the_file_is_left_alone():

@@ -56,11 +56,18 @@ def single_by_name(i):
         "from celery.canvas import group as fan, chunks\n\nfrom shop.tasks import resize\n\n\n"
         "def fan_out(ids):\n    return fan(resize.si(i) for i in ids).apply_async()\n"
     ),
-    # chain imported: groups may feed it, so Celery's group stays (C2A302 warning)
+    # a group feeds a chain: Celery's group stays for the whole file (C2A302 warning)
     "shop/reports.py": (
         "from celery import chain, group\n\nfrom shop.tasks import resize, throttled\n\n\n"
         "def pipeline(ids):\n    return chain(group(throttled.s(i) for i in ids), throttled.s())\n\n\n"
         "def fan(ids):\n    return group(resize.si(i) for i in ids).apply_async()\n"
+    ),
+    # chain and chord only over other signatures (fastapisvc's pipelines.py): the fan-out moves to the shim
+    "shop/pipelines.py": (
+        "from celery import chain, chord, group\n\nfrom shop.tasks import resize, throttled\n\n\n"
+        "def twice(i):\n    return chain(throttled.s(i), throttled.s()).apply_async()\n\n\n"
+        "def gather(ids):\n    return chord([throttled.s(i) for i in ids])(throttled.s())\n\n\n"
+        "def ping(ids):\n    fan = group(resize.si(i) for i in ids)\n    return fan.apply_async()\n"
     ),
     # signs only the task left on Celery: Celery's group (with its group id) stays
     "shop/only_celery.py": (
@@ -98,6 +105,14 @@ FANOUT_AFTER = (
     "def fan_out(ids):\n    return fan(resize.si(i) for i in ids).apply_async()\n"
 )
 
+PIPELINES_AFTER = (
+    "from celery import chain, chord\n\nfrom shop.tasks import resize, throttled\n"
+    "from celery2arq.shim import group\n\n\n"
+    "def twice(i):\n    return chain(throttled.s(i), throttled.s()).apply_async()\n\n\n"
+    "def gather(ids):\n    return chord([throttled.s(i) for i in ids])(throttled.s())\n\n\n"
+    "def ping(ids):\n    fan = group(resize.si(i) for i in ids)\n    return fan.apply_async()\n"
+)
+
 SCENARIO = """
 CELERY_APP = "shop.celery:app"
 QUEUES = ["celery"]
@@ -105,7 +120,7 @@ MIXED = True
 
 
 def drive():
-    from shop import fanout, views
+    from shop import fanout, pipelines, views
 
     return {
         "resize_all": views.resize_all([1, 2, 3]),
@@ -113,6 +128,7 @@ def drive():
         "by_name": views.by_name(5),
         "single_by_name": views.single_by_name(6),
         "fan_out": fanout.fan_out([7, 8]),
+        "ping": pipelines.ping([1, 2]),
     }
 """
 
@@ -122,6 +138,7 @@ EXPECTED = {
     "by_name": ["ok", "[50, 6]"],
     "single_by_name": ["ok", "60"],
     "fan_out": ["ok", "[70, 80]"],
+    "ping": ["ok", "[10, 20]"],
 }
 
 
@@ -140,9 +157,11 @@ def test_mixed_project_views_import_the_shim_group(tmp_path, monkeypatch):
     assert [t["function"] for t in first.left_tasks] == ["throttled"]
     assert Path("shop/views.py").read_text() == VIEWS_AFTER
     assert Path("shop/fanout.py").read_text() == FANOUT_AFTER
+    assert Path("shop/pipelines.py").read_text() == PIPELINES_AFTER
     assert Path("shop/reports.py").read_text() == PROJECT["shop/reports.py"]
     assert Path("shop/only_celery.py").read_text() == PROJECT["shop/only_celery.py"]
     assert any(w.startswith("shop/reports.py: `group` is combined") and "C2A302" in w for w in first.warnings)
+    assert not any(w.startswith("shop/pipelines.py") and "C2A302" in w for w in first.warnings)
     assert "configure(celery_app=app)" in Path("shop/celery.py").read_text()  # the app is kept
     written = {p: p.read_bytes() for p in tmp_path.rglob("*.py")}
     second = run_rewrite([Path(".")])

@@ -215,6 +215,25 @@ def test_task_routes_give_routed_tasks_their_queues_worker(tmp_path, monkeypatch
     assert "svc.mail.page," in urgent  # the decorator's queue= wins over task_routes, as in Celery
 
 
+def test_lowercase_task_routes_in_a_loaded_config_module_route_tasks(tmp_path, monkeypatch):
+    """task_routes in the module config_from_object() loads (lowercase, no "celery" in its name) counts."""
+    root = make(
+        tmp_path / "confroutes",
+        {
+            "proj/__init__.py": "",
+            "proj/celery.py": "from celery import Celery\n\napp = Celery('proj')\n"
+            "app.config_from_object('proj.conf')\n",
+            "proj/conf.py": 'task_routes = {"proj.tasks.*": {"queue": "slow"}}\n',
+            "proj/tasks.py": "from proj.celery import app\n\n\n@app.task\ndef add(x, y):\n    return x + y\n",
+        },
+    )
+    monkeypatch.chdir(root)
+    result = run_rewrite([Path(".")])
+    assert result.worker_settings == ["proj.arq_worker.WorkerSettings_slow"]
+    text = (root / "proj" / "arq_worker.py").read_text()
+    assert 'queue="slow"' in text.split("WorkerSettings_slow = worker_settings(")[1].split(")\n")[0]
+
+
 def test_queue_named_only_at_a_call_site_gets_a_worker_class(tmp_path, monkeypatch):
     """``apply_async(queue="reports")`` sends the job to arq:reports: without a worker there it never runs."""
     root = make(

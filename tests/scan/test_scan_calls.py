@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from celery2arq.scan import scan_source, scan_sources
+from celery2arq.scan import scan_paths, scan_source, scan_sources
 
 
 def src(text: str) -> str:
@@ -233,3 +233,56 @@ def test_canvas_of_signature_variables():
     """)
     )
     assert [(c.kind, c.tasks) for c in project.canvas] == [("chain", ["mod.send_email", "mod.resize"])]
+
+
+def test_apply_is_a_call_site_only_when_its_receiver_is_a_task():
+    """``task.apply()`` (Celery's eager run) is recorded with its options; ``df.apply(f)`` is not."""
+    project = scan_sources(
+        {
+            "proj/__init__.py": "",
+            "proj/tasks.py": TASKS,
+            "proj/tests.py": src("""
+            from proj.tasks import send_email, resize
+
+            def test_it(df):
+                send_email.apply(("a@b",))
+                resize.apply(args=("p",), throw=True, countdown=5)
+                sig = resize.s("q")
+                sig.apply()
+                send_email.apply(("x",), {}, None, None, "fixed-id")
+                df.apply(len)
+                send_email.delay("y")
+        """),
+        }
+    )
+    sites = [c for c in project.call_sites if c.file == "proj/tests.py"]
+    assert [(c.kind, c.target, c.resolved, c.line) for c in sites] == [
+        ("apply", "proj.tasks.send_email", True, 4),
+        ("apply", "proj.tasks.resize", True, 5),
+        ("s", "proj.tasks.resize", True, 6),
+        ("apply", "proj.tasks.resize", True, 7),
+        ("apply", "proj.tasks.send_email", True, 8),
+        ("delay", "proj.tasks.send_email", True, 10),
+    ]
+    assert set(sites[1].options) == {"args", "throw", "countdown"} and sites[1].options["throw"].value is True
+    assert sites[0].options == {}
+    assert sites[4].options["task_id"].value == "fixed-id"  # apply(args, kwargs, link, link_error, task_id)
+    assert set(sites[4].options) == {"link", "link_error", "task_id"}
+
+
+def test_apply_in_a_file_that_never_names_celery_is_scanned(tmp_path):
+    """The prefilter keeps a test module whose only Celery use is ``task.apply()``."""
+    files = {
+        "proj/__init__.py": "",
+        "proj/tasks.py": TASKS,
+        "proj/test_tasks.py": "from proj.tasks import resize\n\n\ndef test_resize():\n"
+        "    assert resize.apply(('p',)).get() is None\n",
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    project = scan_paths([tmp_path], jobs=1)
+    assert [(c.kind, c.target, c.file, c.line) for c in project.call_sites if c.kind == "apply"] == [
+        ("apply", "proj.tasks.resize", "proj/test_tasks.py", 5)
+    ]

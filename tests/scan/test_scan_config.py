@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from celery2arq.scan import scan_source, scan_sources
+from celery2arq.scan import scan_paths, scan_source, scan_sources
 
 
 def src(text: str) -> str:
@@ -330,4 +330,85 @@ def test_beat_entries_added_by_item_assignment():
         ("a", "t.a", "CELERY_BEAT_SCHEDULE", None),
         ("b", "t.b", "CELERY_BEAT_SCHEDULE", None),
         ("c", "t.c", "beat_schedule", "proj.settings.app"),
+    ]
+
+
+def test_lowercase_task_routes_in_a_config_module_is_a_setting():
+    """task_routes in a celeryconfig-style module is collected like broker_url next to it."""
+    project = scan_sources(
+        {
+            "proj/__init__.py": "",
+            "proj/celery.py": "from celery import Celery\napp = Celery('proj')\n"
+            "app.config_from_object('proj.routing')\n",
+            "proj/celeryconfig.py": 'broker_url = "redis://r"\n'
+            'task_routes = {"proj.tasks.*": {"queue": "slow"}}\n',
+            "proj/routing.py": 'task_routes = [{"proj.mail.*": "mail"}]\n',
+            "proj/other.py": 'task_routes = {"x": "y"}\n',
+        }
+    )
+    got = {(s.file, s.name): s.value.value for s in project.settings}
+    assert got == {
+        ("proj/celeryconfig.py", "broker_url"): "redis://r",
+        ("proj/celeryconfig.py", "task_routes"): {"proj.tasks.*": {"queue": "slow"}},
+        ("proj/routing.py", "task_routes"): [{"proj.mail.*": "mail"}],
+    }
+
+
+def test_config_module_that_never_names_celery_is_scanned(tmp_path):
+    """The prefilter keeps the module ``config_from_object("proj.conf")`` loads, so its settings count."""
+    files = {
+        "proj/__init__.py": "",
+        "proj/celery.py": "from celery import Celery\napp = Celery('proj')\n"
+        "app.config_from_object('proj.conf')\n",
+        "proj/conf.py": 'broker_url = "redis://r"\ntask_routes = {"proj.tasks.*": {"queue": "slow"}}\n',
+        "proj/unloaded.py": 'broker_url = "redis://other"\n',
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    project = scan_paths([tmp_path], jobs=1)
+    assert [(s.file, s.name) for s in project.settings] == [
+        ("proj/conf.py", "broker_url"),
+        ("proj/conf.py", "task_routes"),
+    ]
+
+
+def test_celery_settings_without_a_mapping_are_collected_in_every_spelling():
+    """A setting Celery knows is reported even when celery2arq has no mapping for it; other names are not."""
+    project = scan_sources(
+        {
+            "proj/__init__.py": "",
+            "proj/settings.py": src("""
+            CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
+            CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = False
+            ADMINS = [("ops", "ops@example.com")]
+            S3_BUCKET = "media"
+            CELERY_MY_OWN_FLAG = True
+        """),
+            "proj/oldconfig.py": "CELERYD_MAX_TASKS_PER_CHILD = 10\nBROKER_POOL_LIMIT = 5\n",
+            "proj/celeryconfig.py": src("""
+            worker_max_tasks_per_child = 100
+            task_acks_on_failure_or_timeout = False
+            worker_count = 3
+        """),
+            "proj/celery.py": src("""
+            from celery import Celery
+            app = Celery("proj")
+            app.conf.worker_hijack_root_logger = False
+            app.conf.my_custom = 1
+            app.conf.update(broker_connection_retry_on_startup=True, other=2)
+        """),
+        }
+    )
+    got = sorted((s.file.split("/")[1], s.spelled, s.name) for s in project.settings)
+    assert got == [
+        ("celery.py", "broker_connection_retry_on_startup", "broker_connection_retry_on_startup"),
+        ("celery.py", "worker_hijack_root_logger", "worker_hijack_root_logger"),
+        ("celeryconfig.py", "task_acks_on_failure_or_timeout", "task_acks_on_failure_or_timeout"),
+        ("celeryconfig.py", "worker_max_tasks_per_child", "worker_max_tasks_per_child"),
+        ("oldconfig.py", "BROKER_POOL_LIMIT", "broker_pool_limit"),
+        ("oldconfig.py", "CELERYD_MAX_TASKS_PER_CHILD", "worker_max_tasks_per_child"),
+        ("settings.py", "CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT", "task_acks_on_failure_or_timeout"),
+        ("settings.py", "CELERY_WORKER_MAX_TASKS_PER_CHILD", "worker_max_tasks_per_child"),
     ]

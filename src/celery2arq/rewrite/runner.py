@@ -200,6 +200,8 @@ def _call_queues(project: ProjectScan) -> dict[str, set[str]]:
     """Queues named only at call sites (``apply_async(queue="reports")``): each needs a worker too."""
     queues: dict[str, set[str]] = {}
     for call in project.call_sites:
+        if call.kind == "apply":  # runs inline: its queue= is ignored, by Celery and by the shim
+            continue
         queue = call.options.get("queue")
         named = queue is not None and queue.literal and isinstance(queue.value, str)
         if call.target and named:

@@ -5,6 +5,8 @@ Kept as plain data so that the visitor, the project pass and the codemods agree 
 
 from __future__ import annotations
 
+from celery2arq.scan.celery_settings import CELERY_OLD_NAMES, CELERY_SETTING_NAMES
+
 # Decorators (or factories) that turn a function into a task without naming an app.
 SHARED_TASK_DECORATORS = frozenset(
     {
@@ -256,6 +258,12 @@ for _new, (_old, _django) in SETTINGS.items():
     SETTING_SPELLINGS[_new] = _new
     SETTING_SPELLINGS[_old] = _new
     SETTING_SPELLINGS[_django] = _new
+# Every other setting Celery knows, so that an unmapped one is reported (C2A529) instead of dropped.
+for _new in CELERY_SETTING_NAMES:
+    SETTING_SPELLINGS.setdefault(_new, _new)
+    SETTING_SPELLINGS.setdefault("CELERY_" + _new.upper(), _new)
+for _old, _new in CELERY_OLD_NAMES.items():
+    SETTING_SPELLINGS.setdefault(_old, _new)
 # Celery(...) constructor keywords that are settings.
 CONSTRUCTOR_SETTINGS = {"broker": "broker_url", "backend": "result_backend", "include": "include"}
 # Settings whose value is worth an Undecided when it comes from an unknown function.

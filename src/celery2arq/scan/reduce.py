@@ -19,8 +19,8 @@ import libcst as cst
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from|import)[ \t]", re.M)
 STATEMENT_VOCABULARY = re.compile(
     r"[Cc]elery|CELERY|BROKER_|ENABLE_UTC|\bTask\b|\.task\b|shared_task|\.delay\(|\.apply_async\(|\.si?\("
-    r"|\.signature\(|AsyncResult|crontab|beat_schedule|add_periodic_task|send_task|@[ \t]*\w*task|\.connect\b"
-    r"|\b(?:chain|group|chord|chunks|signature|Signature|subtask|xmap|xstarmap)\(",
+    r"|\.apply\(|\.signature\(|AsyncResult|crontab|beat_schedule|add_periodic_task|send_task|@[ \t]*\w*task"
+    r"|\.connect\b|\b(?:chain|group|chord|chunks|signature|Signature|subtask|xmap|xstarmap)\(",
     re.M,
 )
 _TASK_BY_CALL = re.compile(r"task\(\s*(\w+)\s*[,)]|task\([^()]*\)\(\s*(\w+)\s*\)")

@@ -76,6 +76,19 @@ _IGNORED_DECORATOR_PREFIXES = (
     "property",
 )
 _RESULT_METHODS = frozenset({"delay", "apply_async", "AsyncResult", "send_task", "apply"})
+# Task.apply(args, kwargs, link, link_error, task_id, retries, throw, logfile, loglevel, headers)
+_APPLY_POSITIONAL = (
+    "args",
+    "kwargs",
+    "link",
+    "link_error",
+    "task_id",
+    "retries",
+    "throw",
+    "logfile",
+    "loglevel",
+    "headers",
+)
 _CONFIG_MODULE_HINTS = ("celeryconfig", "celery_config", "celeryconf", "celery_settings", "celerysettings")
 
 
@@ -621,6 +634,8 @@ class FileVisitor(cst.CSTVisitor):
         receiver = func.value
         if attr in ("delay", "apply_async") or attr in SIGNATURE_METHODS:
             self._task_call(node, attr, receiver)
+        elif attr == "apply":
+            self._apply_call(node, receiver)
         elif attr == "get" or attr == "revoke":
             if self._is_result(receiver):
                 self._call_site(
@@ -746,6 +761,18 @@ class FileVisitor(cst.CSTVisitor):
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value in ("link", "link_error"):
                     self._canvas(node, arg.keyword.value, arg.value, position_node=arg)
+
+    def _apply_call(self, node: cst.Call, receiver: cst.BaseExpression) -> None:
+        """``task.apply(...)``: Celery's eager local run. Kept only when the receiver resolves to a task
+        (``apply`` is too common a method name: ``df.apply``, ``functools`` helpers, ...)."""
+        options = _keywords(node)
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        for name, arg in zip(_APPLY_POSITIONAL[2:], positional[2:], strict=False):
+            options.setdefault(name, to_value(arg.value))
+        receivers = self.qnames(receiver)
+        if isinstance(receiver, cst.Name) and receiver.value in self._signature_vars():
+            receivers = self._signature_vars()[receiver.value]  # sig = task.s(...); sig.apply()
+        self._call_site(node, "apply", receivers, short_text(receiver), False, options)
 
     def _send_task(self, node: cst.Call) -> None:
         first = node.args[0].value if node.args and node.args[0].keyword is None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery2arq.model import CallSite, CanvasUse, ProjectScan, Reason
 from celery2arq.rules import get
 
-ENQUEUE_KINDS = {"delay", "apply_async", "send_task", "apply"}
+ENQUEUE_KINDS = {"delay", "apply_async", "send_task"}
 SIGNATURE_KINDS = {"signature", "s", "si"}
 RESULT_KINDS = {"AsyncResult", "forget", "ready", "successful", "failed", "result", "info", "id", "exists"}
 STATE_KINDS = {"state", "status"}
@@ -43,6 +43,18 @@ DROPPED_CALL_OPTIONS = {
     "soft_time_limit",
 }
 LINK_OPTIONS = ("link", "link_error")
+# Task.apply() options that behave the same with the shim: the ones it honours (args, kwargs, task_id)
+# and the enqueue options Celery's apply() ignores too, since it sends nothing (countdown, queue, ...).
+APPLY_SAME = (
+    {"args", "kwargs", "task_id", "logfile", "loglevel", "expires"}
+    | EXACT_CALL_OPTIONS
+    | (DROPPED_CALL_OPTIONS - {"headers"})
+)
+APPLY_NOT_HONOURED = {
+    "throw": "the shim's apply() re-raises only when task_eager_propagates is set",
+    "retries": "the shim's apply() starts self.request.retries at 0",
+    "headers": "the shim's apply() gives the task's request no headers",
+}
 
 CANVAS_RULES = {
     "chain": ("C2A301", "chain(): redesign as one orchestrator job, or let each task enqueue the next"),
@@ -67,6 +79,8 @@ def call_reasons(call: CallSite, project: ProjectScan) -> list[Reason]:
     kind = call.kind
     if kind in ENQUEUE_KINDS or kind in SIGNATURE_KINDS:
         return _enqueue_reasons(call, project)
+    if kind == "apply":
+        return _apply_reasons(call)
     if kind in RESULT_KINDS:
         return [get("C2A400").reason(f"{kind}: the shim reads ARQ's job and result keys")]
     if kind in STATE_KINDS:
@@ -180,6 +194,36 @@ def _enqueue_reasons(call: CallSite, project: ProjectScan) -> list[Reason]:
             reasons.insert(
                 0, get("C2A200").reason(f"{call.kind}(): converts to an ARQ enqueue through the shim{extra}")
             )
+    return reasons
+
+
+def _apply_reasons(call: CallSite) -> list[Reason]:
+    """``task.apply()`` runs inline in Celery and in the shim: only options the shim drops need a look."""
+    rule = get("C2A206")
+    reasons: list[Reason] = []
+    for key in LINK_OPTIONS:
+        if key in call.options:
+            reasons.append(
+                get("C2A204").reason(f"{key}= callback on apply(): the shim runs no callbacks; redesign")
+            )
+    for key, why in APPLY_NOT_HONOURED.items():
+        if key in call.options:
+            reasons.append(rule.reason(f"apply({key}=...): {why}", verdict="review"))
+    unknown = sorted(
+        k
+        for k in call.options
+        if k not in APPLY_SAME and k not in APPLY_NOT_HONOURED and k not in LINK_OPTIONS
+    )
+    if unknown:
+        reasons.append(
+            rule.reason(
+                f"{', '.join(k + '=' for k in unknown)} is not an apply() option celery2arq knows; "
+                "check it by hand",
+                verdict="review",
+            )
+        )
+    if not reasons:
+        reasons.append(rule.reason("apply(): the shim runs the task inline too and returns an EagerResult"))
     return reasons
 
 

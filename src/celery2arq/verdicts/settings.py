@@ -40,8 +40,8 @@ OTHER_SETTINGS = {
     "task_eager_propagates": ("C2A515", "becomes the shim's eager mode option"),
     "task_default_rate_limit": ("C2A516", "has no ARQ equivalent"),
     "task_annotations": ("C2A517", "fold the annotated options into each func(...) by hand"),
-    "worker_max_tasks_per_child": ("C2A518", "ARQ never recycles its worker process"),
-    "worker_max_memory_per_child": ("C2A518", "ARQ never recycles its worker process"),
+    "worker_max_tasks_per_child": ("C2A518", "has no ARQ equivalent: ARQ never recycles its worker process"),
+    "worker_max_memory_per_child": ("C2A518", "has no ARQ equivalent: ARQ never recycles its worker process"),
     "beat_cron_starting_deadline": ("C2A520", "ARQ crons never catch up a missed run"),
     "task_default_priority": ("C2A521", "ARQ queues have no priorities; dropped"),
 }
@@ -94,7 +94,7 @@ def setting_reasons(setting: Setting, broker_url: str | None) -> list[Reason]:
         return [get(code).reason(f"{setting.spelled or name} {message}")]
     return [
         get("C2A529").reason(
-            f"{setting.spelled or name}: no mapping entry; check whether the ARQ side needs it"
+            f"{setting.spelled or name}: no ARQ equivalent known; check by hand whether the ARQ side needs it"
         )
     ]
 

@@ -6,17 +6,18 @@ Driven through ``fastapi.testclient.TestClient(service.main.app)``, as HTTP clie
 (``celery_app.AsyncResult(id).state/info``: after the rewrite the Celery app is kept, and the shim's
 ``configure(celery_app=...)`` makes its ``AsyncResult`` find ARQ jobs too), ``GET /jobs/{id}/wait``
 (a blocking ``.get()``) and ``/healthz``; the converted tasks ``summarize``, ``store_results`` and
-``notify`` (``ignore_result``; its ``print`` is captured) are enqueued with ``.delay()``.
+``notify`` (``ignore_result``; its ``print`` is captured) are enqueued with ``.delay()``, and
+``pipelines.ping_all`` fans ``notify.si`` out with a ``group`` (C2A302): no group of ``pipelines.py``
+feeds its ``chain``/``chord``, so the rewrite imports the shim's ``group`` there and keeps ``chain``/``chord``
+on Celery (compared: the member count, as Celery's ``GroupResult.get()`` only times out on ignored results,
+and the prints, which show both members ran).
 
 Left out:
 
 - ``scrape_url`` (``POST /jobs/scrape``; verdict ``celery``, C2A107 rate_limit) stays on Celery, and no
   Celery worker runs on the ARQ side; it would also fetch real URLs (its ``self.retry`` waits 15 s).
 - Canvas (``pipelines.py``): ``chain``/``|``/``chord`` (``POST /jobs/batch``; verdict ``celery``,
-  C2A301/C2A303) stay on Celery. ``ping_all``'s ``group`` (C2A302) is left out too: the file imports
-  ``chain``/``chord``, which groups may feed, so the rewrite keeps Celery's ``group`` (with a warning)
-  and it receives shim signatures: ``AttributeError: 'Signature' object has no attribute 'app'``. (A
-  file that only fans a group out gets the shim's ``group``: ``tests/rewrite/test_rewrite_mixed_group.py``.)
+  C2A301/C2A303) stay on Celery.
 - ``warm_cache`` (C2A101, review): an ``async def`` body Celery never awaits, so under Celery even
   ``warm_cache.delay([])`` fails (``EncodeError``: a coroutine is not JSON serializable) while the ARQ
   function returns ``0``: the rewrite fixes it on purpose. Any key also calls an unreachable host.
@@ -57,7 +58,8 @@ EXPECTED = {
     "summarize_bad_page": ["error", "KeyError", "'url'"],
     "store_results": ["ok", "3"],
     "notify": ["ok", "None"],
-    "notify_printed": ["ok", "['#ops done']"],
+    "ping_all": ["ok", "2"],
+    "notify_printed": ["ok", "['#a ping', '#b ping', '#ops done']"],
 }
 
 STAND_IN_PIL = '''
@@ -124,7 +126,7 @@ class PrintCapture(io.StringIO):
 
 def drive() -> dict[str, Any]:
     from fastapi.testclient import TestClient
-    from service import worker
+    from service import pipelines, worker
     from service.main import app
 
     client = TestClient(app)
@@ -140,6 +142,8 @@ def drive() -> dict[str, Any]:
     thumb = job("/jobs/thumbnail", path="img.png", size=64)
     missing = job("/jobs/thumbnail", path="missing.png")
     report = job("/jobs/report", n=2)
+    # notify ignores its results: Celery's GroupResult.get() would time out; the prints show the runs
+    ping = pipelines.ping_all(["#a", "#b"])
 
     # evaluated in this order: each status is read after its /wait returned
     return {
@@ -156,5 +160,6 @@ def drive() -> dict[str, Any]:
         "summarize_bad_page": worker.summarize.delay({"length": 3}),
         "store_results": worker.store_results.delay([1, 2, 3]),
         "notify": worker.notify.delay("done", channel="#ops"),
-        "notify_printed": lambda: printed.lines_after(1),
+        "ping_all": lambda: len(ping.results),
+        "notify_printed": lambda: sorted(printed.lines_after(3)),
     }
