@@ -206,10 +206,13 @@ def test_send_task_by_name(shim_redis: str) -> None:
 
 
 def test_redis_url_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert redis_url() == "redis://localhost:6379/0"
+    from celery2arq.shim import config
+
+    monkeypatch.setattr(config, "_warned_default", False)  # whatever earlier tests did
+    with pytest.warns(RuntimeWarning, match="no Redis URL configured"):  # the fallback says so, once
+        assert redis_url() == "redis://localhost:6379/0"
     App("proj", broker="amqp://guest@rabbit//")
     assert redis_url() == "redis://localhost:6379/0"  # not a Redis broker
-    from celery2arq.shim import config
 
     config._apps.clear()
     App("proj", broker="redis://broker:6379/2")
