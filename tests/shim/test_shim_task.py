@@ -104,6 +104,25 @@ def test_eager_from_environment_and_from_app_conf(monkeypatch: pytest.MonkeyPatc
     assert shim_tasks.add.delay(2, 2).get() == 4
 
 
+def test_config_from_object_reads_only_celery_settings() -> None:
+    """Like Celery's loader: Django's lazy settings raise for some other names (an empty SECRET_KEY)."""
+
+    class DjangoLikeSettings:
+        CELERY_BROKER_URL = "redis://broker:6379/1"
+        CELERY_TASK_DEFAULT_QUEUE = "jobs"
+        DEBUG = True
+
+        @property
+        def SECRET_KEY(self) -> str:  # noqa: N802 - Django's name
+            raise RuntimeError("The SECRET_KEY setting must not be empty.")
+
+    app = App("proj")
+    app.config_from_object(DjangoLikeSettings(), namespace="CELERY")
+    assert app.conf.broker_url == "redis://broker:6379/1"
+    assert app.conf.task_default_queue == "jobs"
+    assert "debug" not in app.conf and "secret_key" not in app.conf
+
+
 def test_unsupported_options_warn_once_or_fail_in_strict_mode(shim_redis: str) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -134,17 +134,24 @@ class App:
                 raise
             if attr:
                 obj = getattr(obj, attr)
-        items = obj.items() if isinstance(obj, dict) else ((k, getattr(obj, k)) for k in dir(obj))
         prefix = f"{namespace}_" if namespace else ""
-        for key, value in items:
+
+        def setting_name(key: str) -> str | None:
             if key.startswith("_"):
-                continue
+                return None
             if key in _OLD_NAMES:
-                self.conf[_OLD_NAMES[key]] = value
-            elif prefix and key.startswith(prefix):
-                self.conf[key[len(prefix):].lower()] = value
-            elif not prefix and key.islower():
-                self.conf[key] = value
+                return _OLD_NAMES[key]
+            if prefix and key.startswith(prefix):
+                return key[len(prefix):].lower()
+            return key if not prefix and key.islower() else None
+
+        # read only the settings that are Celery's: Django's lazy settings raise for some others
+        # (an empty SECRET_KEY), and Celery's own loader never touches them either
+        keys = list(obj) if isinstance(obj, dict) else dir(obj)
+        for key in keys:
+            name = setting_name(key)
+            if name is not None:
+                self.conf[name] = obj[key] if isinstance(obj, dict) else getattr(obj, key)
 
     def set_default(self) -> None:
         """Celery's ``app.set_default()`` (Flask's ``celery_init_app`` calls it): this app becomes the current
