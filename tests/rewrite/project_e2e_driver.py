@@ -29,6 +29,23 @@ from pathlib import Path
 from typing import Any
 
 STARTS: Counter[str] = Counter()
+REFUSED: list[str] = []  # connections to the default Redis port that the guard refused
+
+
+def guard_default_redis(redis_url: str) -> None:
+    """Nothing may reach a Redis on the default port 6379 (someone else's data, on this machine the
+    shared server): record and refuse every such connection, unless the private server is on 6379."""
+    from urllib.parse import urlsplit
+
+    if urlsplit(redis_url).port == 6379:
+        return
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if event == "socket.connect" and isinstance(args[1], tuple) and args[1][1:2] == (6379,):
+            REFUSED.append(repr(args[1]))
+            raise ConnectionRefusedError(f"e2e driver refuses {args[1]!r}")
+
+    sys.addaudithook(hook)
 
 
 def load_scenario(path: str) -> Any:
@@ -133,6 +150,7 @@ def arq_workers(settings_paths: list[str]) -> Iterator[None]:
 
 def main(scenario_path: str, kind: str, redis_url: str, *settings_paths: str) -> None:
     out = sys.stdout
+    guard_default_redis(redis_url)
     with contextlib.redirect_stdout(sys.stderr):  # task bodies that print() must not corrupt the JSON
         scenario = load_scenario(scenario_path)
         if hasattr(scenario, "prepare"):
@@ -149,7 +167,7 @@ def main(scenario_path: str, kind: str, redis_url: str, *settings_paths: str) ->
             results = {label: outcome(value, timeout) for label, value in pending.items()}
             ids = {label: getattr(value, "id", None) for label, value in pending.items()}
     attempts = {label: STARTS[task_id] for label, task_id in ids.items() if task_id and STARTS[task_id] > 1}
-    json.dump({"results": results, "attempts": attempts}, out, sort_keys=True)
+    json.dump({"results": results, "attempts": attempts, "refused_6379": REFUSED}, out, sort_keys=True)
 
 
 if __name__ == "__main__":

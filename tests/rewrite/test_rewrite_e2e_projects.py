@@ -62,6 +62,7 @@ def test_same_behaviour_under_celery_and_after_rewrite_under_arq(name, tmp_path,
     original = tmp_path / "celery_side"
     shutil.copytree(project, original)
     under_celery = _drive(name, "celery", original, redis_url, [])
+    assert under_celery["refused_6379"] == []  # the driver's guard: nothing reached the default Redis
     assert under_celery["results"] == scenario.EXPECTED
     assert under_celery["attempts"] == getattr(scenario, "EXPECTED_ATTEMPTS", {})
     redis.Redis.from_url(redis_url).flushall()
