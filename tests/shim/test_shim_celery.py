@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import redis
 import shim_tasks
+from arq.constants import job_key_prefix
 from shim_helpers import thread_worker
 
 from celery2arq.shim import configure, worker_settings
@@ -133,3 +134,23 @@ def test_the_configured_celery_app_reaches_converted_tasks_by_name(celery: Any, 
     # a Celery-style shim task is also a real Celery task: Celery's own send_task path is untouched
     assert celery.send_task("shim_tasks.add", args=(1, 2)).get(timeout=15) == 3
     assert arq_queue.zcard(settings.queue_name) == 0
+
+
+def test_bridge_keeps_celery_publishing_and_rollback_routing_intact(celery: Any, shim_redis: str) -> None:
+    """Celery's own publish builds Celery's result without a shim lookup; ``send_task`` by name is never
+    eager and checks no arguments (as Celery's); an ARQ-style task routed back to Celery runs there."""
+    client = redis.Redis.from_url(shim_redis)
+
+    def exists_calls() -> int:
+        return int(client.info("commandstats").get("cmdstat_exists", {}).get("calls", 0))
+
+    before = exists_calls()
+    on_celery = celery.tasks["shim_tasks.add"].delay(1, 1)
+    assert exists_calls() == before  # no EXISTS per Celery enqueue
+    assert on_celery.get(timeout=15) == 2
+    configure(eager=True)
+    by_name = celery.send_task("shim_tasks.arq_style_sync", args=(1, 2, 3))  # wrong arity: not checked
+    configure(eager=False)
+    assert client.exists(job_key_prefix + by_name.id)  # queued for ARQ, not run inline
+    configure(runs_on={"shim_tasks.arq_style_sync": "celery"})  # the documented rollback knob
+    assert shim_tasks.arq_style_sync.delay(3).get(timeout=15) == [True, 1, 3]  # ran by the Celery worker

@@ -17,14 +17,23 @@ ARQ-style shim tasks (what the rewrite emits) to the shim, and each ARQ-style ta
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
+
+from redis.exceptions import RedisError
 
 from . import keys
 from .config import redis_url, settings
 from .connection import CONNECTION_ERRORS, sync_client
 from .result import AsyncResult
+from .routing import route_for
 
 BRIDGED = "_celery2arq_bridged"
+# Set while Celery's own ``send_task`` publishes: the result it builds is Celery's (no Redis lookup, and
+# nothing of the shim can fail a publish that already happened).
+_celery_publishing: contextvars.ContextVar[bool] = contextvars.ContextVar("celery_publishing", default=False)
+# Options Celery's machinery passes to ``apply_async`` that mean nothing to the shim (Beat's producer).
+_CELERY_INTERNAL_OPTIONS = ("producer",)
 
 
 def bridge_async_result(app: Any) -> None:
@@ -34,7 +43,8 @@ def bridge_async_result(app: Any) -> None:
         return
 
     def async_result(task_id: Any, *args: Any, **kwargs: Any) -> Any:
-        if settings.celery_app is app and isinstance(task_id, str) and _enqueued_by_shim(task_id):
+        if (settings.celery_app is app and not _celery_publishing.get() and isinstance(task_id, str)
+                and _enqueued_by_shim(task_id)):
             return AsyncResult(task_id)
         return celery_result(task_id, *args, **kwargs)
 
@@ -49,14 +59,21 @@ def bridge_send_task(app: Any) -> None:
         return
 
     def send_task(name: str, args: Any = None, kwargs: Any = None, *more: Any, **options: Any) -> Any:
+        from .api import send_task as shim_send_task
         from .task import registry
 
         task = registry().get(name)
-        # ARQ-style tasks only: a Celery-style shim task also exists as a real Celery task, and Celery's
-        # own ``Task.apply_async`` publishes through ``app.send_task`` (routing decides those)
-        if settings.celery_app is app and not more and task is not None and task.style != "celery":
-            return task.apply_async(args, kwargs, **options)
-        return celery_send(name, args, kwargs, *more, **options)
+        # ARQ-style tasks routed to ARQ only: a Celery-style shim task also exists as a real Celery task
+        # (Celery's own ``Task.apply_async`` publishes through here), and a task routed to Celery must
+        # reach Celery (the shim's ``send_to_celery`` calls this very function)
+        if (settings.celery_app is app and not more and task is not None and task.style != "celery"
+                and route_for(name, task) == "arq"):
+            return shim_send_task(name, args, kwargs, **options)  # as Celery's: never eager, no arg check
+        token = _celery_publishing.set(True)
+        try:
+            return celery_send(name, args, kwargs, *more, **options)
+        finally:
+            _celery_publishing.reset(token)
 
     setattr(send_task, BRIDGED, True)
     app.send_task = send_task
@@ -69,6 +86,8 @@ def register_forwarder(app: Any, task: Any) -> None:
     class Forwarder(CeleryTask):  # type: ignore[misc]
         def apply_async(self, args: Any = None, kwargs: Any = None, task_id: str | None = None,
                         **options: Any) -> Any:
+            for key in _CELERY_INTERNAL_OPTIONS:
+                options.pop(key, None)
             return task.apply_async(args, kwargs, task_id=task_id, **options)
 
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -80,5 +99,5 @@ def register_forwarder(app: Any, task: Any) -> None:
 def _enqueued_by_shim(task_id: str) -> bool:
     try:
         return bool(sync_client(redis_url()).exists(keys.queue_marker(task_id)))
-    except CONNECTION_ERRORS:
+    except (*CONNECTION_ERRORS, RedisError):  # Celery's reader answers, as before the bridge
         return False
