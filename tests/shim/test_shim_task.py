@@ -207,6 +207,8 @@ def test_signatures_defer_a_call(shim_redis: str) -> None:
     by_name = signature("shim_tasks.add", args=(3, 4), options={"queue": "maths"}).apply_async()
     assert client.zscore("arq:maths", by_name.id) is not None
     assert signature("shim_tasks.add", args=(3,))(4) == 7
+    assert shim_tasks.echo.s(1)(2) == [[2, 1], {}]  # partial args first
+    assert shim_tasks.echo.si(1)(2) == [[1], {}]  # immutable: ignored, as Celery's __call__
     assert pickle.loads(pickle.dumps(shim_tasks.add.s(1, 2))) == {
         "task": "shim_tasks.add", "args": (1, 2), "kwargs": {}, "options": {}, "immutable": False}
 

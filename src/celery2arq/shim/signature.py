@@ -37,12 +37,11 @@ class Signature(dict):  # type: ignore[type-arg]  # a dict, as Celery's, so it s
 
         return self._task_obj or registry().get(self.name)
 
-    def clone(self, args: Any = None, kwargs: Any = None, *, _force: bool = False,
-              **options: Any) -> Signature:
+    def clone(self, args: Any = None, kwargs: Any = None, **options: Any) -> Signature:
         """Celery's merge: partial args go *before* the signature's own (``add.s(1).delay(2)`` runs
         ``add(2, 1)``, which is how a chain passes the parent's result first); kwargs are updated."""
         args, kwargs = tuple(args or ()), dict(kwargs or {})
-        if not self.immutable or _force:
+        if not self.immutable:
             args, kwargs = args + self.args, {**self.kwargs, **kwargs}
         else:
             args, kwargs = self.args, self.kwargs
@@ -94,7 +93,7 @@ class Signature(dict):  # type: ignore[type-arg]  # a dict, as Celery's, so it s
         return task.apply(sig.args, sig.kwargs, **options)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        sig = self.clone(args, kwargs, _force=True)  # calling merges even an immutable signature (Celery)
+        sig = self.clone(args, kwargs)  # an immutable signature ignores partial args here too (Celery)
         task = self.type
         if task is None:
             raise LookupError(f"cannot call {self.name!r}: no shim task carries that name")
