@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -154,6 +155,41 @@ def test_task_left_on_celery_keeps_the_celery_app(tmp_path, monkeypatch):
     assert '@arq_task(name="proj.tasks.fast")\nasync def fast(ctx):' in tasks
     assert "Celery(" in (root / "proj" / "celery.py").read_text()
     assert result.left == 1 and result.converted == 1
+
+
+def test_mixed_project_leaves_beat_to_celery_beat_so_no_entry_fires_twice(tmp_path, monkeypatch, redis_url):
+    """Celery Beat must keep running for the tasks left on Celery, and it reaches the converted tasks
+    through the kept app (forwarder): a generated cron for the same entry would enqueue it twice."""
+    root = make(
+        tmp_path / "mixedbeat",
+        {
+            "proj/__init__.py": "",
+            "proj/celery.py": 'from celery import Celery\n\napp = Celery("proj", include=["proj.tasks"])\n'
+            "app.conf.beat_schedule = {'tick': {'task': 'proj.tasks.fast', 'schedule': 60.0}}\n",
+            "proj/tasks.py": "from .celery import app\n\n\n@app.task(rate_limit='1/m')\n"
+            "def slow():\n    return 1\n\n\n"
+            "@app.task\ndef fast():\n    return 2\n",
+        },
+    )
+    monkeypatch.chdir(root)
+    result = run_rewrite([Path(".")])
+    worker = (root / "proj" / "arq_worker.py").read_text()
+    assert "cron(" not in worker and "Beat entry 'tick' (proj.tasks.fast) stays on Celery beat" in worker
+    assert run_rewrite([Path(".")], mode="check").changed == []  # and stays so on a rerun
+    assert result.left == 1
+    # what Celery Beat does with the entry now: Scheduler.apply_async -> the kept app -> an ARQ job
+    script = (
+        "import redis\nfrom celery.beat import Scheduler\nimport proj.celery, proj.tasks\n"
+        f"app = proj.celery.app\napp.conf.broker_url = {redis_url!r}\n"
+        "beat = Scheduler(app, lazy=True)\n"
+        "beat.apply_async(beat.Entry(name='tick', task='proj.tasks.fast', schedule=60.0, app=app))\n"
+        f"print(sorted(k.decode() for k in redis.Redis.from_url({redis_url!r}).keys('arq:*')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(root), "CELERY2ARQ_REDIS_URL": redis_url}
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "arq:celery" in done.stdout  # an ARQ job on the app's queue, served by the generated worker
 
 
 def test_broker_not_static_is_read_from_the_app_at_start(tmp_path, monkeypatch):

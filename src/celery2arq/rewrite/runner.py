@@ -56,6 +56,7 @@ class RewriteResult:
     diffs: list[str] = field(default_factory=list)
     # every task left on Celery: {"name", "file", "function", "code", "message"} (verdict, codemod or kind)
     left_tasks: list[dict[str, Any]] = field(default_factory=list)
+    beat_on_celery: bool = False  # mixed project with a kept app: Celery Beat keeps every Beat entry
 
     @property
     def changed(self) -> list[str]:
@@ -346,6 +347,14 @@ def run_rewrite(
         result.outcomes = [
             _convert_apps(o, by_path[o.path], verbose, KEEP_APP_PIPELINE) for o in result.outcomes
         ]
+    # mixed with one kept app (converted tasks in this run or an earlier one): Celery Beat keeps
+    # scheduling every entry, reaching ARQ through the kept app's forwarders, so no crons are generated
+    result.beat_on_celery = bool(
+        result.left_tasks
+        and facts.known_apps
+        and len(facts.known_apps) == 1
+        and any(o.inventory and o.inventory.tasks for o in result.outcomes)
+    )
     if (leave or result.left_tasks) and facts.project is not None:
         # mixed: files without a converted task keep Celery's imports, but where their groups sign a
         # converted task (a view fanning out ``resize.s(i)``) Celery's ``group`` must become the shim's
@@ -441,7 +450,8 @@ def _generate(
     for root, outcomes in sorted(roots.items()):
         inventories = [o.inventory for o in outcomes if o.inventory]
         for module in plan(
-            inventories, packages, facts.beat, facts.signals, facts.routes, facts.call_queues, entries
+            inventories, packages, facts.beat, facts.signals, facts.routes, facts.call_queues, entries,
+            beat_on_celery=result.beat_on_celery,
         ):
             path = _display(Path(root, module.path))
             old = path.read_bytes() if path.exists() else None

@@ -236,11 +236,14 @@ def plan(
     routes: Any = None,
     call_queues: dict[str, set[str]] | None = None,
     entries: Sequence[str] = (),
+    beat_on_celery: bool = False,
 ) -> list[WorkerModule]:
     """The worker modules for a project. ``packages`` maps module → is a package (``__init__.py``);
     ``signals`` are (signal name, dotted handler) pairs; ``routes`` is Celery's literal ``task_routes``;
     ``call_queues`` maps a task name to the queues its call sites name (each gets that task too);
-    ``entries`` are the Celery worker's entry modules, imported first by every worker module."""
+    ``entries`` are the Celery worker's entry modules, imported first by every worker module;
+    ``beat_on_celery``: Celery Beat keeps running (tasks stay on Celery, the kept app reaches ARQ), so
+    it keeps scheduling every entry and no cron is generated (both would fire)."""
     tasks = [
         _Task(inv.module, _routed(t, routes))
         for inv in inventories
@@ -260,7 +263,7 @@ def plan(
     modules: list[WorkerModule] = []
     for package, app in _owner_package(apps, tasks, packages):
         mine = _tasks_for(app, apps, tasks)
-        extras = _beat_extras(beat or [], mine, app, apps)
+        extras = _beat_extras(beat or [], mine, app, apps, beat_on_celery)
         for signal, handler in sorted(signals or []):
             if signal in STARTUP_SIGNALS:
                 extras.startup.append(handler)
@@ -278,13 +281,22 @@ def plan(
     return modules
 
 
-def _beat_extras(beat: list[BeatEntry], tasks: list[_Task], app: str | None, apps: list[str]) -> Extras:
+def _beat_extras(
+    beat: list[BeatEntry], tasks: list[_Task], app: str | None, apps: list[str], beat_on_celery: bool = False
+) -> Extras:
     """Wrapper coroutines and ``cron()`` calls for the Beat entries whose task this worker runs."""
     from celery2arq.beat.render import cron_call_source, cron_names, wrapper_names, wrapper_source
 
     extras = Extras()
     by_name = {t.entry.name: t for t in tasks if t.entry.name}
     mine = [e for e in beat if e.app in (None, app) or len(apps) <= 1]
+    if beat_on_celery:
+        for entry in mine:
+            extras.notes.append(
+                f"Beat entry {entry.name!r} ({entry.task}) stays on Celery beat while tasks stay on Celery "
+                "(it reaches ARQ through the kept app); rewrite again once none is left."
+            )
+        return extras
     entries = [e for e in mine if e.task in by_name and e.cron_jobs]
     for entry in mine:
         if entry not in entries:
