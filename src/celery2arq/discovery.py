@@ -309,6 +309,11 @@ _APP_ATTRIBUTES = (
 )
 # app.config_from_object("proj.config"): that module's lowercase settings count even if it never says celery
 _CONFIG_FROM_OBJECT = re.compile(rb"config_from_object\(\s*(?:obj\s*=\s*)?[rbu]?['\"]([\w.]+)(?::\w+)?['\"]")
+# class-based configs, config_from_object("pkg.mod:Config" | "pkg.mod.Config") or (Config): the file that
+# defines the class is kept, and so is its body (statement pruning matches the project pattern)
+_CONFIG_CLASS = re.compile(
+    rb"config_from_object\(\s*(?:obj\s*=\s*)?(?:[rbu]?['\"][\w.]*[.:]([A-Z]\w*)['\"]|(?:\w+\.)*([A-Z]\w*)\s*[,)])"
+)
 _TOP_LEVEL_LINE = re.compile(rb"^[^\s)#\]]", re.M)
 _TOP_DEF = re.compile(rb"^(?:async[ \t]+)?def[ \t]+(\w+)", re.M)
 _CLASS = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.M)
@@ -334,9 +339,11 @@ class Prefilter:
         seeds: set[bytes] = set()
         class_bases: list[tuple[bytes, bytes]] = []
         config_modules: set[str] = set()
+        config_classes: set[bytes] = set()
         for data in sources:
             if b"config_from_object" in data:
                 config_modules.update(m.decode("ascii", "replace") for m in _CONFIG_FROM_OBJECT.findall(data))
+                config_classes.update(name for pair in _CONFIG_CLASS.findall(data) for name in pair if name)
             if b"Celery(" in data:
                 apps.update(_APP_ASSIGN.findall(data))
             if b"shared_task" in data or b".task" in data:
@@ -385,6 +392,13 @@ class Prefilter:
             # imports (re-exports) of an app name: the project pass needs them to follow the alias
             alternatives.append(
                 ((b"import",), rb"import[ \t]+(?:\([\w\s,]*?|[\w \t,]*?)\b(?:" + app_names + rb")\b")
+            )
+        if config_classes:
+            alternatives.append(
+                (
+                    tuple(sorted(config_classes)),
+                    rb"\bclass[ \t]+(?:" + b"|".join(sorted(config_classes)) + rb")\b",
+                )
             )
         plain = (names - apps) | task_classes
         if plain:

@@ -209,6 +209,20 @@ def test_broker_url_verdict_by_scheme(url: str, verdict: str) -> None:
     assert [s.verdict for s in project.settings if s.name == "broker_url"] == [verdict]
 
 
+def test_class_based_config_settings_get_verdicts() -> None:
+    """``app.config_from_object(Config)``: the class's attributes are judged like any other setting."""
+    project = judge(
+        "class Config:\n"
+        "    broker_url = 'amqp://guest@h//'\n"
+        "    task_serializer = 'pickle'\n"
+        "app.config_from_object(Config)\n"
+    )
+    assert {s.name: (s.verdict, s.line) for s in project.settings} == {
+        "broker_url": ("celery", HEADER_LINES + 2),
+        "task_serializer": ("review", HEADER_LINES + 3),
+    }
+
+
 def test_result_backend_on_broker_redis_is_ready() -> None:
     project = judge("app.conf.broker_url = 'redis://h/0'\napp.conf.result_backend = 'redis://h/0'\n")
     assert {s.name: s.verdict for s in project.settings}["result_backend"] == "ready"
@@ -306,6 +320,16 @@ def test_apply_is_ready_unless_it_passes_options_the_shim_drops() -> None:
     assert "task_eager_propagates" in throw.reasons[0].message
     assert (link.verdict, [r.code for r in link.reasons]) == ("celery", ["C2A204"])
     assert unknown.verdict == "review" and "stamped_headers=" in unknown.reasons[0].message
+
+
+def test_get_on_an_eager_result_is_not_reported_as_polling() -> None:
+    project = judge(
+        "@shared_task\ndef a(x): pass\nr = a.apply((1,))\nr.get()\na.apply((2,)).get()\na.delay(3).get()\n"
+    )
+    (polled,) = _call(project, "get")
+    assert polled.line == HEADER_LINES + 6
+    assert [r.code for r in polled.reasons] == ["C2A401"]
+    assert [r.code for c in _call(project, "apply") for r in c.reasons] == ["C2A206", "C2A206"]
 
 
 def test_celery_setting_without_a_mapping_is_review_and_known_ones_keep_their_rule() -> None:

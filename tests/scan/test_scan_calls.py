@@ -235,6 +235,34 @@ def test_canvas_of_signature_variables():
     assert [(c.kind, c.tasks) for c in project.canvas] == [("chain", ["mod.send_email", "mod.resize"])]
 
 
+def test_get_on_an_eager_apply_result_is_not_a_result_call():
+    """``task.apply()`` returns an EagerResult computed inline: its ``.get()`` reads no result key."""
+    project = scan_source(
+        TASKS
+        + src("""
+        def f():
+            r = send_email.apply(("x",))
+            r.get()
+            resize.apply(("p",)).get(timeout=1)
+            again = send_email.delay("y")
+            again = send_email.apply(("z",))
+            again.get()
+            r.revoke()
+            real = resize.delay("q")
+            real.get()
+    """)
+    )
+    assert [(c.kind, c.line) for c in project.call_sites] == [
+        ("apply", 9),
+        ("apply", 11),
+        ("delay", 12),
+        ("apply", 13),
+        ("delay", 16),
+        ("get", 17),
+    ]
+    assert project.call_sites[-1].target == "mod.resize"
+
+
 def test_apply_is_a_call_site_only_when_its_receiver_is_a_task():
     """``task.apply()`` (Celery's eager run) is recorded with its options; ``df.apply(f)`` is not."""
     project = scan_sources(

@@ -374,6 +374,96 @@ def test_config_module_that_never_names_celery_is_scanned(tmp_path):
     ]
 
 
+def test_class_based_config_attributes_are_settings_only_when_loaded():
+    """``config_from_object(Config)`` / ``("mod:Config")`` / ``("mod.Config")``: the class body is read."""
+    project = scan_sources(
+        {
+            "proj/__init__.py": "",
+            "proj/conf.py": src("""
+            import os
+
+            class Config:
+                broker_url = os.environ.get("BROKER")
+                task_routes = {"proj.tasks.*": {"queue": "slow"}}
+                beat_schedule = {"tick": {"task": "proj.tasks.tick", "schedule": 30.0}}
+
+            class Unused:
+                broker_url = make_url()
+                timezone = "UTC"
+                beat_schedule = {"never": {"task": "proj.tasks.never", "schedule": 5.0}}
+        """),
+            "proj/routing.py": 'class Routes:\n    timezone = "Europe/Paris"\n',
+            "proj/dotted.py": 'class Dotted:\n    task_default_queue = "d"\n',
+            "proj/other.py": 'class Config:\n    timezone = "UTC"\n',  # same name, not the one loaded
+            "proj/celery.py": src("""
+            from celery import Celery
+            from proj.conf import Config
+
+            class DjangoStyle:
+                CELERY_TASK_ACKS_LATE = True
+                DEBUG = True
+
+            app = Celery("proj")
+            app.config_from_object(Config)
+            django = Celery("django")
+            django.config_from_object(DjangoStyle, namespace="CELERY")
+            routed = Celery("routed")
+            routed.config_from_object("proj.routing:Routes")
+            dotted = Celery("dotted")
+            dotted.config_from_object("proj.dotted.Dotted")
+        """),
+        }
+    )
+    got = {(s.file, s.spelled): s for s in project.settings}
+    assert sorted(got) == [
+        ("proj/celery.py", "CELERY_TASK_ACKS_LATE"),
+        ("proj/conf.py", "beat_schedule"),
+        ("proj/conf.py", "broker_url"),
+        ("proj/conf.py", "task_routes"),
+        ("proj/dotted.py", "task_default_queue"),
+        ("proj/routing.py", "timezone"),
+    ]
+    assert got[("proj/conf.py", "broker_url")].env == {"var": "BROKER", "default": None}
+    assert got[("proj/conf.py", "task_routes")].value.value == {"proj.tasks.*": {"queue": "slow"}}
+    assert got[("proj/celery.py", "CELERY_TASK_ACKS_LATE")].name == "task_acks_late"
+    assert got[("proj/routing.py", "timezone")].value.value == "Europe/Paris"
+    assert [(b.name, b.task) for b in project.beat] == [("tick", "proj.tasks.tick")]
+    assert project.undecided == []  # Unused.broker_url = make_url() is no setting: no C2A903
+
+
+def test_config_class_in_a_file_that_never_names_celery_is_scanned(tmp_path):
+    """The prefilter keeps the file defining the class ``config_from_object`` loads, body included."""
+    files = {
+        "proj/__init__.py": "",
+        "proj/celery.py": src("""
+            from celery import Celery
+            from proj.settings import Config
+            app = Celery("proj")
+            app.config_from_object(Config)
+            other = Celery("other")
+            other.config_from_object("proj.conf:Conf")
+        """),
+        "proj/settings.py": src("""
+            class Config:
+                broker_url = "redis://r"
+
+                def helper(self):
+                    return 1
+        """),
+        "proj/conf.py": 'class Conf:\n    task_routes = {"proj.tasks.*": {"queue": "slow"}}\n',
+        "proj/unloaded.py": 'class Other:\n    broker_url = "redis://other"\n',
+    }
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    project = scan_paths([tmp_path], jobs=1)
+    assert [(s.file, s.name, s.value.value) for s in project.settings] == [
+        ("proj/conf.py", "task_routes", {"proj.tasks.*": {"queue": "slow"}}),
+        ("proj/settings.py", "broker_url", "redis://r"),
+    ]
+
+
 def test_celery_settings_without_a_mapping_are_collected_in_every_spelling():
     """A setting Celery knows is reported even when celery2arq has no mapping for it; other names are not."""
     project = scan_sources(

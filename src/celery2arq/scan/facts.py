@@ -103,10 +103,12 @@ class PendingBeat:
 
 @dataclass
 class PendingSetting:
-    """A lowercase setting in a module that is only a Celery config if something loads it."""
+    """A lowercase setting in a module (or any setting in a class body) that is only a Celery config if
+    something loads it: ``module`` is the module's name, or the class's path for a class attribute."""
 
     setting: Setting
     module: str
+    undecided: list[Undecided] = field(default_factory=list)  # reported only if the setting is kept
 
 
 @dataclass
@@ -128,6 +130,9 @@ class FileFacts:
     helper_params: dict[str, list[str]] = field(default_factory=dict)  # helper path -> its parameter names
     beat: list[PendingBeat] = field(default_factory=list)
     lowercase_settings: list[PendingSetting] = field(default_factory=list)
+    # class attributes named like settings (class Config: broker_url = ...): kept if config_from_object
+    # loads the class
+    class_settings: list[PendingSetting] = field(default_factory=list)
     # module-level constants other modules may import into a Beat schedule: name -> literal Value /
     # Schedule built by a call (crontab(...), a custom schedule instance)
     constant_values: dict[str, Value] = field(default_factory=dict)

@@ -139,13 +139,21 @@ class Linker:
     def _app_settings(self) -> None:
         """``app.config_from_object(...)`` / ``app.autodiscover_tasks()`` → fields of the AppDef."""
         self.config_modules: set[str] = set()
+        self.config_classes: set[str] = set()  # class paths: config_from_object("m:Config") / (Config)
+        self.class_paths = {pending.module for fact in self.facts for pending in fact.class_settings}
         for fact in self.facts:
             for record in fact.scan.unresolved_decorators:
                 app = self.app_of(record.get("app", []))
                 if record.get("kind") == "config_from_object":
                     value = record.get("value")
+                    qnames = record.get("qnames")
                     if isinstance(value, str):
                         self.config_modules.add(value.split(":")[0])
+                    if isinstance(qnames, list):
+                        self.config_classes.update(self.index.canonical(q) for q in qnames)
+                    elif isinstance(value, str):
+                        # "pkg.mod:Config", or "pkg.mod.Config" (symbol_by_name reads both)
+                        self.config_classes.add(self.index.canonical(value.replace(":", ".")))
                     if app is not None:
                         self.apps[app].config_from_object = value
                         self.apps[app].namespace = record.get("namespace")
@@ -423,6 +431,9 @@ class Linker:
             self.project.undecided.append(pending.schedule_undecided)
 
     def _is_config_module(self, module: str) -> bool:
+        """A module (or, for class attributes, a class path) that ``config_from_object`` loads."""
+        if module in self.class_paths:  # exact: a Config class elsewhere is not the one loaded
+            return module in self.config_classes
         return module in self.config_modules or any(
             module.endswith("." + c) or c.endswith("." + module) for c in self.config_modules
         )
@@ -433,6 +444,10 @@ class Linker:
             if self._is_config_module(pending.module):
                 setting: Setting = pending.setting
                 self.project.settings.append(setting)
+        for pending in fact.class_settings:
+            if self._is_config_module(pending.module):
+                self.project.settings.append(pending.setting)
+                self.project.undecided.extend(pending.undecided)
 
 
 def _as_schedule(found: Value | Schedule | None, written: Schedule) -> Schedule | None:

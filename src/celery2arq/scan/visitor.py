@@ -75,7 +75,9 @@ _IGNORED_DECORATOR_PREFIXES = (
     "classmethod",
     "property",
 )
-_RESULT_METHODS = frozenset({"delay", "apply_async", "AsyncResult", "send_task", "apply"})
+# calls returning an AsyncResult backed by the broker; Task.apply() is not one: its EagerResult is computed
+# inline, so .get() on it waits for nothing
+_RESULT_METHODS = frozenset({"delay", "apply_async", "AsyncResult", "send_task"})
 # Task.apply(args, kwargs, link, link_error, task_id, retries, throw, logfile, loglevel, headers)
 _APPLY_POSITIONAL = (
     "args",
@@ -124,6 +126,15 @@ def _keywords(call: cst.Call) -> dict[str, Value]:
         elif arg.star == "**":
             options["**"] = Value(literal=False, value=source(arg.value))
     return options
+
+
+def _is_eager_apply(node: cst.BaseExpression) -> bool:
+    """``x.apply(...)``: Celery's eager run returns an EagerResult that never reads a result backend."""
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "apply"
+    )
 
 
 def _signature_calls(node: cst.CSTNode) -> list[cst.Call]:
@@ -891,10 +902,14 @@ class FileVisitor(cst.CSTVisitor):
             # class attributes that replace Celery machinery (Request = ..., Strategy = ...)
             if target.value in TASK_METHODS:
                 self.class_facts[-1].methods.append(target.value)
+            if not self.functions:
+                self._class_setting(target.value, value, node)
             return
         if isinstance(target, cst.Name):
             if self._is_result(value):
                 self._results()[target.value] = self._result_receivers(value)
+            elif _is_eager_apply(value):
+                self._results().pop(target.value, None)  # r = task.apply(): an EagerResult from here on
             elif (
                 isinstance(value, cst.Call)
                 and isinstance(value.func, cst.Attribute)
@@ -1083,6 +1098,8 @@ class FileVisitor(cst.CSTVisitor):
         if what == "config_from_object":
             first = call.args[0].value if call.args else None
             record["value"] = (string_value(first) or source(first)) if first is not None else None
+            if first is not None and string_value(first) is None:
+                record["qnames"] = self.qnames(first)  # config_from_object(Config): the class's path
             for arg in call.args:
                 if arg.keyword is not None and arg.keyword.value == "namespace":
                     record["namespace"] = string_value(arg.value)
@@ -1139,6 +1156,21 @@ class FileVisitor(cst.CSTVisitor):
         self._setting(new, name, value, node)
         if name in BEAT_SCHEDULE_SPELLINGS:
             self._beat_dict(value, node, name, None)
+
+    def _class_setting(self, name: str, value: cst.BaseExpression, node: cst.CSTNode) -> None:
+        """``class Config: broker_url = ...``: a setting only if ``config_from_object`` loads the class, so
+        it is held back with its undecided records until the project pass knows."""
+        new = SETTING_SPELLINGS.get(name)
+        if new is None:
+            return
+        path = ".".join([self.module, *(scope for _, scope in self.scopes)])
+        first_undecided = len(self.scan.undecided)
+        setting = self._setting(new, name, value, node, store=False)
+        if name in BEAT_SCHEDULE_SPELLINGS:
+            self._beat_dict(value, node, name, None, only_if_config=path)
+        deferred = self.scan.undecided[first_undecided:]
+        del self.scan.undecided[first_undecided:]
+        self.facts.class_settings.append(PendingSetting(setting=setting, module=path, undecided=deferred))
 
     def _conf_setting(
         self,
