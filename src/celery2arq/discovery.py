@@ -280,7 +280,6 @@ _VOCABULARY: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes] | None], ...] = (
             b"shared_task",
             b".delay(",
             b".apply_async(",
-            b".apply(",  # Task.apply(): eager runs, mostly in tests
             b".s(",
             b".si(",
             b".signature(",
@@ -298,6 +297,9 @@ _VOCABULARY: tuple[tuple[tuple[bytes, ...], re.Pattern[bytes] | None], ...] = (
         re.compile(rb"^[ \t]*(?:CELERY\w*|BROKER_\w+|ENABLE_UTC)[ \t]*(?::[^=\n]*)?=(?!=)", re.M),
     ),
     ((b".task",), re.compile(rb"\.task\b")),
+    # Task.apply() (eager runs, mostly in tests) as Celery spells its arguments: ``apply()``,
+    # ``apply((x,))``, ``apply(args=...)``; not pandas' ``df.apply(func)``/``.apply(lambda ...)``
+    ((b".apply(",), re.compile(rb"\.apply\(\s*(?:\)|[(\[]|(?:args|kwargs|task_id)\s*=)")),
     ((b"task",), re.compile(rb"@[ \t]*\w*task")),
 )
 _CELERY_IMPORT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+celery\b", re.M)
