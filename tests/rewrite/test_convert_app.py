@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from rewrite_codemod_tools import check_noop, check_transformed
 
-from celery2arq_codemods import APP_PIPELINE
+from celery2arq_codemods import APP_PIPELINE, KEEP_APP_PIPELINE
+from celery2arq_codemods.keep_app import NOTE
 
 
 def test_celery_app_becomes_shim_app():
@@ -135,3 +136,61 @@ def test_group_import_moves_to_the_shims_fan_out():
         """,
         commands=APP_PIPELINE,
     )
+
+
+def test_kept_app_built_in_a_factory_configures_the_shim_there():
+    """Flask's ``celery_init_app``: the app exists only inside the factory, so the call goes there."""
+    check_transformed(
+        """\
+        from celery import Celery
+
+
+        def celery_init_app(flask_app):
+            celery_app = Celery(flask_app.name)
+            celery_app.set_default()
+            return celery_app
+        """,
+        f"""\
+        from celery import Celery
+        from celery2arq.shim import configure
+
+
+        def celery_init_app(flask_app):
+            celery_app = Celery(flask_app.name)
+            configure(celery_app=celery_app)  # {NOTE}
+            celery_app.set_default()
+            return celery_app
+        """,
+        commands=KEEP_APP_PIPELINE,
+    )
+
+
+def test_kept_app_next_to_a_users_own_configure_uses_an_alias():
+    outcome = check_transformed(
+        """\
+        from celery import Celery
+
+
+        def configure(app):
+            app.conf.update(timezone="UTC")
+
+
+        app = Celery("proj")
+        init_celery(celery_app=app)
+        """,
+        f"""\
+        from celery import Celery
+        from celery2arq.shim import configure as celery2arq_configure
+
+
+        def configure(app):
+            app.conf.update(timezone="UTC")
+
+
+        app = Celery("proj")
+        celery2arq_configure(celery_app=app)  # {NOTE}
+        init_celery(celery_app=app)
+        """,
+        commands=KEEP_APP_PIPELINE,
+    )
+    assert check_noop(outcome.new.decode(), commands=KEEP_APP_PIPELINE)  # a second run adds nothing

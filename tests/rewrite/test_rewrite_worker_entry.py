@@ -214,7 +214,9 @@ def test_real_worker_runs_a_call_through_job_of_the_flask_factory(flaskfactory, 
         assert out.returncode == 0, out.stderr
         return out.stdout.strip()
 
-    job_id = run("-c", "from webapp.tasks.math import add; print(add.delay(2, 3).id)")
+    # the caller creates the app first, as a Flask process does (and as Celery needs: the factory's app
+    # is the one that knows the broker; the rewrite configures the shim with it in the factory)
+    job_id = run("-c", "import make_celery; from webapp.tasks.math import add; print(add.delay(2, 3).id)")
     run("-m", "celery2arq.shim.worker", "webapp.arq_worker.WorkerSettings", "--burst")
     code = f"from webapp.tasks.math import add; print(repr(add.AsyncResult({job_id!r}).get(timeout=5)))"
     assert run("-c", code) == "5"

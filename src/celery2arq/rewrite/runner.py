@@ -228,7 +228,8 @@ def _convert_apps(
     mixed project, ``KEEP_APP_PIPELINE``: the Celery app stays and the shim is configured with it)."""
     if outcome.error:
         return outcome
-    has_app = bool(outcome.inventory and outcome.inventory.celery_apps)
+    inventory = outcome.inventory  # an app made at module level, or inside a factory function
+    has_app = bool(inventory and (inventory.celery_apps or inventory.factories))
     if not has_app and (commands is KEEP_APP_PIPELINE or not _CELERY_IMPORT.search(outcome.new)):
         return outcome
     return _second_pass(outcome, job, verbose, commands)
