@@ -20,7 +20,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNameSource
 
-from celery2arq.scan.modules import resolve_relative
+from celery2arq.scan.modules import importable, resolve_relative
 from celery2arq.scan.project import Index
 
 MAX_HOPS = 3  # project functions between the module-level call and the factory (create_app → init → Celery)
@@ -162,7 +162,7 @@ def detect(factory_paths: set[str], files: Iterable[tuple[Path, str, bool]]) -> 
     Among several, a module assigning ``<app>.extensions["celery"]`` wins, then the fewest dotted parts;
     a tie is ambiguous (no module). Test modules never count.
     """
-    files = [(path, module, is_package) for path, module, is_package in files if _importable(module)]
+    files = [(path, module, is_package) for path, module, is_package in files if importable(module)]
     creators = set(factory_paths)
     names = {path.rpartition(".")[2] for path in creators}
     parsed: dict[str, _Facts] = {}
@@ -205,15 +205,11 @@ def _mentions(path: Path, pattern: re.Pattern[bytes]) -> bool:
         return False
 
 
-def _importable(module: str) -> bool:
-    return bool(module) and all(part.isidentifier() for part in module.split("."))
-
-
 def entry_module(spec: str, modules: set[str]) -> str:
     """A ``--worker-import`` value as ``celery -A`` takes it (``pkg.mod``, ``pkg.mod:app``, ``pkg.mod.app``)
     → the module to import; raises ``ValueError`` when it is not a dotted name."""
     module = spec.partition(":")[0]
-    if not _importable(module) or (":" in spec and not _importable(spec.partition(":")[2])):
+    if not importable(module) or (":" in spec and not importable(spec.partition(":")[2])):
         raise ValueError(f"{spec!r} is not a module (pkg.module or pkg.module:attribute)")
     parent = module.rpartition(".")[0]
     if module not in modules and parent in modules:  # ``celery -A make_celery.celery_app``

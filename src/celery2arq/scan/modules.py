@@ -68,3 +68,8 @@ def resolve_relative(name: str, module: str, is_package: bool) -> str:
     if level > 1:
         base = base[: max(0, len(base) - (level - 1))]
     return ".".join(p for p in (*base, rest) if p)
+
+
+def importable(module: str) -> bool:
+    """A dotted name ``import`` accepts: files such as ``a-b.py`` (test data, scripts) have none."""
+    return bool(module) and all(part.isidentifier() for part in module.split("."))
