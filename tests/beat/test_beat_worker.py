@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
@@ -45,7 +46,8 @@ async def test_converted_interval_fires_repeatedly_under_a_real_worker(redis_url
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-        await worker.close()
+        with contextlib.suppress(asyncio.CancelledError):  # a job caught mid-finish by the cancel
+            await worker.close()
     assert len(runs) >= 2
     assert runs[:2] == [1, 1]  # each fire is its own job (unique id per fire time), first try
 
@@ -94,7 +96,10 @@ async def test_generated_wrapper_enqueues_the_real_task(shim_on_private_redis: s
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-            await worker.close()
+            # a job caught mid-finish by the cancel re-raises CancelledError from close(): the outcome
+            # under test (``seen``) is already recorded, so the shutdown race is not a failure
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker.close()
     finally:
         registry().pop("beat_tests.record", None)
     assert seen[:2] == [("tick", 7), ("tick", 7)]
