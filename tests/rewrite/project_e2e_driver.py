@@ -21,6 +21,7 @@ import contextlib
 import importlib
 import importlib.util
 import json
+import os
 import sys
 import threading
 from collections import Counter
@@ -168,6 +169,25 @@ def main(scenario_path: str, kind: str, redis_url: str, *settings_paths: str) ->
             ids = {label: getattr(value, "id", None) for label, value in pending.items()}
     attempts = {label: STARTS[task_id] for label, task_id in ids.items() if task_id and STARTS[task_id] > 1}
     json.dump({"results": results, "attempts": attempts, "refused_6379": REFUSED}, out, sort_keys=True)
+
+
+def run_in_subprocess(scenario: Path, kind: str, root: Path, redis_url: str, settings: list[str],
+                      env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run this driver on ``scenario`` in a fresh interpreter from ``root`` (the tests' entry point)."""
+    import subprocess
+
+    full_env = {**os.environ, "PYTHONPATH": str(root), "CELERY2ARQ_REDIS_URL": redis_url, **(env or {})}
+    full_env.pop("CELERY2ARQ_EAGER", None)
+    done = subprocess.run(
+        [sys.executable, __file__, str(scenario), kind, redis_url, *settings],
+        cwd=root,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return json.loads(done.stdout)
 
 
 if __name__ == "__main__":

@@ -8,15 +8,12 @@ Celery side must match the scenario's stated expectations, so a driver that sees
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import redis
+from project_e2e_driver import run_in_subprocess
 
 from celery2arq.rewrite import run_rewrite
 
@@ -24,7 +21,6 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = Path(__file__).with_name("e2e_scenarios")
-DRIVER = Path(__file__).with_name("project_e2e_driver.py")
 NAMES = sorted(p.stem for p in SCENARIOS.glob("*.py") if not p.name.startswith("_"))
 
 
@@ -38,21 +34,8 @@ def _load(name: str):
 
 
 def _drive(name: str, kind: str, root: Path, redis_url: str, settings: list[str]) -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(root)
-    env["CELERY2ARQ_REDIS_URL"] = redis_url
-    env.pop("CELERY2ARQ_EAGER", None)
-    env.update(getattr(_load(name), "ENV", {}))
-    done = subprocess.run(
-        [sys.executable, str(DRIVER), str(SCENARIOS / f"{name}.py"), kind, redis_url, *settings],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    return json.loads(done.stdout)
+    env = getattr(_load(name), "ENV", {})
+    return run_in_subprocess(SCENARIOS / f"{name}.py", kind, root, redis_url, settings, env)
 
 
 @pytest.mark.parametrize("name", NAMES)

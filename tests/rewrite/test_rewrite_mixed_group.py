@@ -9,17 +9,12 @@ Celery), with the same results as the original project under Celery.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from project_e2e_driver import run_in_subprocess
 
 from celery2arq.rewrite import run_rewrite
-
-DRIVER = Path(__file__).with_name("project_e2e_driver.py")
 
 PROJECT = {
     "shop/__init__.py": "",
@@ -171,18 +166,7 @@ def test_mixed_project_views_import_the_shim_group(tmp_path, monkeypatch):
 
 def _drive(kind: str, root: Path, redis_url: str, settings: list[str]) -> dict:
     (root / "scenario.py").write_text(SCENARIO)
-    env = {**os.environ, "PYTHONPATH": str(root), "CELERY2ARQ_REDIS_URL": redis_url}
-    env.pop("CELERY2ARQ_EAGER", None)
-    done = subprocess.run(
-        [sys.executable, str(DRIVER), str(root / "scenario.py"), kind, redis_url, *settings],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    return json.loads(done.stdout)
+    return run_in_subprocess(root / "scenario.py", kind, root, redis_url, settings)
 
 
 @pytest.mark.integration
